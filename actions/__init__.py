@@ -1,0 +1,1 @@
+"""Rasa custom actions: thin glue between the dialogue and the store's domain (actions/store)."""

@@ -1,0 +1,87 @@
+"""What the shopper has told us so far: this message first, then what earlier turns resolved."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from rasa_sdk import Tracker
+
+from actions.base import say
+from actions.store import (AmbiguousDestination, Destination, Gazetteer, StoreError, UnknownDestination,
+                           Weight, WeightUnreadable, find_weight)
+
+
+@dataclass(frozen=True)
+class Facts:
+    destination: Optional[Destination]
+    weight: Optional[Weight]
+    problem: Optional[StoreError] = None   # what to ask the shopper again
+    new_destination: bool = False          # named in this message
+
+
+def _entity_texts(tracker: Tracker, name: str) -> list[str]:
+    text = tracker.latest_message.get("text") or ""
+    found = []
+    for ent in tracker.latest_message.get("entities") or []:
+        if ent.get("entity") == name:
+            start, end = ent.get("start"), ent.get("end")
+            found.append(text[start:end] if start is not None and end else str(ent.get("value")))
+    return found
+
+
+def _destination(tracker: Tracker, places: Gazetteer) -> tuple[Optional[Destination], Optional[StoreError], bool]:
+    text = tracker.latest_message.get("text") or ""
+    named = _entity_texts(tracker, "destination")
+    for candidate in named + [text]:
+        try:
+            return places.resolve(candidate), None, True
+        except AmbiguousDestination as err:
+            return None, err, True
+        except UnknownDestination:
+            continue
+    if named:  # the shopper named a place we cannot place: ask, never guess
+        return None, UnknownDestination(named[0]), True
+    province, place = tracker.get_slot("province"), tracker.get_slot("place")
+    return (Destination(province, place or province) if province else None), None, False
+
+
+def _weight(tracker: Tracker) -> tuple[Optional[Weight], Optional[StoreError]]:
+    try:
+        weight = find_weight(tracker.latest_message.get("text") or "")
+    except WeightUnreadable as err:
+        return None, err
+    if weight is None and tracker.get_slot("weight"):
+        try:
+            weight = find_weight(tracker.get_slot("weight"))
+        except WeightUnreadable:
+            weight = None
+    return weight, None
+
+
+def read_facts(tracker: Tracker, places: Gazetteer) -> Facts:
+    destination, place_problem, new = _destination(tracker, places)
+    weight, weight_problem = _weight(tracker)
+    return Facts(destination, weight, place_problem or weight_problem, new)
+
+
+def fact_slots(facts: Facts) -> list[dict]:
+    from rasa_sdk.events import SlotSet
+    events = []
+    if facts.destination:
+        events += [SlotSet("province", facts.destination.province), SlotSet("place", facts.destination.place)]
+    if facts.weight:
+        events.append(SlotSet("weight", facts.weight.text))
+    return events
+
+
+def ask_again(dispatcher, problem: StoreError) -> None:
+    """The polite question for a fact we could not read."""
+    if isinstance(problem, AmbiguousDestination):
+        say(dispatcher, "destination_ambiguous", place=problem.place,
+                                 candidates="、".join(problem.provinces),
+                                 buttons=[{"title": p + problem.place, "payload": p + problem.place}
+                                          for p in problem.provinces])
+    elif isinstance(problem, UnknownDestination):
+        say(dispatcher, "destination_unknown", place=problem.text[:20])
+    else:
+        say(dispatcher, "ask_weight_again")

@@ -1,0 +1,154 @@
+"""The owner's store configuration (store_config/store.yml): loaded once, validated, immutable.
+
+Every error names the file, the key path and what to fix, e.g.
+  store_config/store.yml: at shipping.zones.1.first_kg_fee: must be a number of yuan ≥ 0
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Optional
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, root_validator, validator
+
+from .errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG_DIR = ROOT / "store_config"
+
+
+class _Frozen(BaseModel):
+    class Config:
+        allow_mutation = False
+        extra = "forbid"
+
+
+def _clock(value: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"must be a time like \"16:00\", got {value!r}")
+
+
+class Span(_Frozen):
+    start: dt.time
+    end: dt.time
+
+    _parse = validator("start", "end", pre=True, allow_reuse=True)(_clock)
+
+    @root_validator(skip_on_failure=True)
+    def _ordered(cls, values):
+        if values["start"] >= values["end"]:
+            raise ValueError("start must be before end")
+        return values
+
+
+class Zone(_Frozen):
+    name: str
+    first_kg_fee: Decimal = Field(..., ge=0)
+    continued_kg_fee: Optional[Decimal] = Field(None, ge=0)
+    arrival_extra_days: tuple[int, int] = (0, 0)
+    provinces: tuple[str, ...]
+
+
+class CourierRule(_Frozen):
+    courier: str
+    provinces: tuple[str, ...]
+
+
+class Couriers(_Frozen):
+    available: tuple[str, ...]
+    default: tuple[str, ...]
+    restricted: tuple[CourierRule, ...] = ()
+
+    @root_validator(skip_on_failure=True)
+    def _known(cls, values):
+        unknown = {c for c in values["default"] if c not in values["available"]}
+        unknown |= {r.courier for r in values["restricted"] if r.courier not in values["available"]}
+        if unknown:
+            raise ValueError(f"couriers {sorted(unknown)} are not in `available`")
+        return values
+
+
+class Ems(_Frozen):
+    ems_max_kg: Decimal = Field(Decimal("0.5"), gt=0)
+    first_kg_fee: Optional[Decimal] = Field(None, ge=0)
+    continued_kg_fee: Optional[Decimal] = Field(None, ge=0)
+
+
+class Shipping(_Frozen):
+    first_weight_kg: Decimal = Field(Decimal(1), gt=0)
+    max_quote_weight_kg: Decimal = Field(Decimal(30), gt=0)
+    zones: tuple[Zone, ...]
+    couriers: Couriers
+    ems: Ems = Ems()
+    cutoff: dt.time = dt.time(16)
+    statutory_holidays: bool = True
+    extra_non_shipping_days: tuple[dt.date, ...] = ()
+    arrival_days: tuple[int, int] = (2, 3)
+
+    _parse = validator("cutoff", pre=True, allow_reuse=True)(_clock)
+
+    @root_validator(skip_on_failure=True)
+    def _each_province_once(cls, values):
+        seen: dict[str, str] = {}
+        for zone in values["zones"]:
+            for prov in zone.provinces:
+                if prov in seen:
+                    raise ValueError(f"{prov} is in zone {seen[prov]} and in zone {zone.name}")
+                seen[prov] = zone.name
+        return values
+
+
+class Store(_Frozen):
+    name: str
+
+
+class Handoff(_Frozen):
+    working_hours: Span = Span(start="09:00", end="18:00")
+    lunch_break: Optional[Span] = None
+    reply_within_working_fraction: float = Field(0.5, gt=0, le=5)
+
+
+class StoreConfig(_Frozen):
+    store: Store
+    shipping: Shipping
+    handoff: Handoff = Handoff()
+
+    def zone_of(self, province: str) -> Optional[Zone]:
+        return next((z for z in self.shipping.zones if province in z.provinces), None)
+
+    def required_courier(self, province: str) -> Optional[str]:
+        rule = next((r for r in self.shipping.couriers.restricted if province in r.provinces), None)
+        return rule.courier if rule else None
+
+
+def load_store_config(path: Path = DEFAULT_CONFIG_DIR / "store.yml", provinces=None) -> StoreConfig:
+    """Read and validate the configuration. `provinces`, when given, must all be covered."""
+    try:
+        with open(path, encoding="utf8") as fh:
+            raw = yaml.safe_load(fh)
+    except OSError as err:
+        raise ConfigError(str(path), "(file)", f"cannot read: {err.strerror}")
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "(file)"
+        raise ConfigError(str(path), where, f"not valid YAML: {getattr(err, 'problem', err)}")
+    try:
+        config = StoreConfig.parse_obj(raw or {})
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = ".".join(str(p) for p in first["loc"] if p != "__root__") or "(top level)"
+        raise ConfigError(str(path), key, first["msg"])
+    if provinces is not None:
+        priced = {p for z in config.shipping.zones for p in z.provinces}
+        routed = {p for r in config.shipping.couriers.restricted for p in r.provinces}
+        unknown = sorted((priced | routed) - set(provinces))
+        if unknown:
+            raise ConfigError(str(path), "shipping", f"unknown province names {unknown}; use short names like 广东, 新疆, 内蒙古")
+        missing = sorted(set(provinces) - priced - routed)
+        if missing:
+            raise ConfigError(str(path), "shipping.zones", f"no fee zone or courier rule for {missing}")
+    return config

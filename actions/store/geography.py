@@ -1,0 +1,163 @@
+"""Destination → province: official division names (cpca's adcode table), short forms,
+owner aliases, one-character abbreviations and traditional characters."""
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import yaml
+
+from .errors import AmbiguousDestination, UnknownDestination
+from .text import normalize
+
+_PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+_TO_MARKER = re.compile(r"(?:寄|发|送|邮|到|往|去|至)$")
+# Around a one-character abbreviation that makes up the whole destination ("寄粤", "发到沪呢").
+_ABBR_BEFORE = r"^(?:那|那么|那就|请问)?(?:寄|发|送|邮|快递)?(?:到|往|去|至)?"
+_ABBR_AFTER = r"(?:省|市)?(?:呢|吗|嘛|的话|啊|哦|呀|哈)?(?:运费|邮费|多少钱?|几天)?[?？。!！~～,，.\s]*$"
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a parcel goes: the province (short name, as in store.yml) and the text that named it."""
+
+    province: str
+    place: str
+
+
+@dataclass(frozen=True)
+class _Match:
+    name: str
+    start: int
+    provinces: frozenset[str]
+
+
+def _nation_names() -> list[str]:
+    text = importlib.resources.files("cpca.resources").joinpath("56_nations.csv").read_text("utf8")
+    names = {n.strip().removesuffix("族") for n in text.split() if n.strip()}
+    return sorted(names, key=len, reverse=True)
+
+
+def _strip_nations(name: str, nations: list[str]) -> str:
+    """伊犁哈萨克自治州 → 伊犁自治州, 阿坝藏族羌族自治州 → 阿坝自治州, 西藏自治区 stays."""
+    head, sep, tail = name.partition("自治")
+    if not sep:
+        return name
+    stripped = True
+    while stripped:
+        stripped = False
+        for nation in nations:
+            for form in (nation + "族", nation):
+                if head.endswith(form) and len(head) - len(form) >= 2:
+                    head, stripped = head[: -len(form)], True
+                    break
+            if stripped:
+                break
+    return head + sep + tail
+
+
+def _short_forms(name: str, level: str, nations: list[str]) -> set[str]:
+    """Official name → the forms shoppers write (新疆维吾尔自治区 → 新疆, 昆山市 → 昆山)."""
+    forms = set()
+    base = _strip_nations(name, nations)
+    suffixes = {
+        "province": ("特别行政区", "自治区", "省", "市"),
+        "city": ("自治州", "地区", "市", "盟"),
+        "county": ("自治县", "自治旗", "新区", "林区", "特区", "市", "区", "县", "旗"),
+    }[level]
+    for suffix in suffixes:
+        if base.endswith(suffix):
+            forms.add(base[: -len(suffix)])
+            break
+    if level == "city" and name.endswith("自治州"):
+        forms.add(base.removesuffix("自治州") + "州")  # 大理州, 伊犁州
+    return {f for f in forms if len(f) >= 2}
+
+
+class Gazetteer:
+    """Every name a shopper may use for a place, each mapped to the province(s) it may lie in."""
+
+    def __init__(self, names: Mapping[str, Iterable[str]], abbreviations: Mapping[str, str]) -> None:
+        self._names = {name: frozenset(provs) for name, provs in names.items()}
+        self._abbreviations = dict(abbreviations)
+        self._longest = max(map(len, self._names))
+        chars = "".join(sorted(self._abbreviations))
+        self._abbr_re = re.compile(_ABBR_BEFORE + f"([{chars}])" + _ABBR_AFTER)
+
+    @classmethod
+    def from_files(cls, places_file: Path) -> "Gazetteer":
+        with open(places_file, encoding="utf8") as fh:
+            places = yaml.safe_load(fh)
+        nations = _nation_names()
+        table = importlib.resources.files("cpca.resources").joinpath("adcodes.csv")
+        rows = list(csv.DictReader(table.read_text("utf8").splitlines()))
+        province_of: dict[str, str] = {}
+        for row in rows:  # provinces first: their short names are the store's province names
+            code = row["adcode"][:6]
+            if code.endswith("0000"):
+                short = min(_short_forms(row["name"], "province", nations), key=len)
+                province_of[code[:2]] = short
+        official: dict[str, set[str]] = {}
+        short: dict[str, set[str]] = {}
+        for row in rows:
+            name, code = row["name"], row["adcode"][:6]
+            if name in _PLACEHOLDERS or code[:2] not in province_of:
+                continue
+            level = "province" if code.endswith("0000") else "city" if code.endswith("00") else "county"
+            prov = province_of[code[:2]]
+            official.setdefault(name, set()).add(prov)
+            for form in _short_forms(name, level, nations):
+                short.setdefault(form, set()).add(prov)
+        names: dict[str, set[str]] = {**short, **official}
+        for alias, provs in (places.get("aliases") or {}).items():
+            names[normalize(alias)] = set(provs)
+        for prov in province_of.values():  # a province's own name is never ambiguous (海南, 吉林)
+            names[prov] = {prov}
+        for word in places.get("not_places") or []:
+            names.pop(word, None)
+        return cls(names, places.get("abbreviations") or {})
+
+    @property
+    def provinces(self) -> frozenset[str]:
+        return frozenset().union(*self._names.values())
+
+    def names(self) -> list[str]:
+        return sorted(self._names)
+
+    def _scan(self, text: str) -> list[_Match]:
+        """Leftmost-longest matches of known names."""
+        found, i = [], 0
+        while i < len(text):
+            for size in range(min(self._longest, len(text) - i), 1, -1):
+                provs = self._names.get(text[i : i + size])
+                if provs:
+                    found.append(_Match(text[i : i + size], i, provs))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def resolve(self, text: str) -> Destination:
+        """The one province `text` names. Raises UnknownDestination or AmbiguousDestination."""
+        norm = normalize(text)
+        abbr = self._abbr_re.match(norm)
+        if abbr:
+            return Destination(self._abbreviations[abbr.group(1)], abbr.group(1))
+        matches = self._scan(norm)
+        if not matches:
+            raise UnknownDestination(text)
+        common = frozenset.intersection(*(m.provinces for m in matches))
+        if not common:
+            # Several unrelated places ("我在广州 寄到新疆"): the one after 寄/到 is the destination.
+            targeted = [m for m in matches if _TO_MARKER.search(norm[max(0, m.start - 2) : m.start])]
+            matches = targeted[-1:] or matches[-1:]
+            common = matches[0].provinces
+        place = "".join(m.name for m in matches) if len(matches) > 1 else matches[0].name
+        if len(common) > 1:
+            raise AmbiguousDestination(place, tuple(sorted(common)))
+        return Destination(next(iter(common)), place)

@@ -1,0 +1,90 @@
+"""When an order ships and roughly when it arrives (store-policy §4)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from .calendar import CHINA, ShippingCalendar
+from .text import normalize
+
+WEEKDAY_NAMES = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class ArrivalEstimate:
+    order_time: dt.datetime
+    ship_date: dt.date
+    earliest: dt.date
+    latest: dt.date
+    remote: bool          # the zone adds extra days
+
+
+def ship_date(order_time: dt.datetime, calendar: ShippingCalendar, cutoff: dt.time) -> dt.date:
+    """Same day before the cut-off on a shipping day, else the next shipping day."""
+    if order_time.tzinfo is None:
+        raise ValueError("order_time must be timezone-aware")
+    local = order_time.astimezone(CHINA)
+    today = local.date()
+    if local.time() < cutoff and calendar.is_open(today):
+        return today
+    return calendar.next_open_day(today)
+
+
+def estimate_arrival(order_time: dt.datetime, calendar: ShippingCalendar, cutoff: dt.time,
+                     arrival_days: tuple[int, int], extra_days: tuple[int, int] = (0, 0)) -> ArrivalEstimate:
+    shipped = ship_date(order_time, calendar, cutoff)
+    return ArrivalEstimate(
+        order_time=order_time,
+        ship_date=shipped,
+        earliest=shipped + dt.timedelta(days=arrival_days[0] + extra_days[0]),
+        latest=shipped + dt.timedelta(days=arrival_days[1] + extra_days[1]),
+        remote=extra_days != (0, 0),
+    )
+
+
+_RELATIVE = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
+_WEEKDAY = re.compile(r"(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天1-7])")
+_MONTH_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[号日]")
+
+
+def parse_target_date(text: str, today: dt.date) -> Optional[dt.date]:
+    """The day a shopper asks about ("周五前能到吗", "明天能到吗", "12月3号"), or None."""
+    norm = normalize(text)
+    for word in sorted(_RELATIVE, key=len, reverse=True):
+        if word in norm:
+            return today + dt.timedelta(days=_RELATIVE[word])
+    match = _WEEKDAY.search(norm)
+    if match:
+        prefix, name = match.groups()
+        wanted = 6 if name in "日天7" else int(name) - 1 if name.isdigit() else "一二三四五六".index(name)
+        if prefix and prefix.startswith("下"):  # 下周五: the Friday of next week
+            weeks = 2 if prefix.startswith("下下") else 1
+            ahead = (7 - today.weekday()) + 7 * (weeks - 1) + wanted
+        else:
+            ahead = (wanted - today.weekday()) % 7
+        return today + dt.timedelta(days=ahead)
+    match = _MONTH_DAY.search(norm)
+    if match:
+        day = int(match.group(2))
+        if match.group(1):
+            month, year = int(match.group(1)), today.year
+            if (month, day) < (today.month, today.day):
+                year += 1
+        else:  # "3号": this month's, or next month's when already past
+            month, year = today.month, today.year
+            if day < today.day:
+                month, year = (1, year + 1) if month == 12 else (month + 1, year)
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return None
+    return None
+
+
+def format_day(day: dt.date, today: dt.date) -> str:
+    """今天 / 明天 / 后天 / 12月3日, always with the weekday: 明天（周四）."""
+    delta = (day - today).days
+    name = {0: "今天", 1: "明天", 2: "后天"}.get(delta, f"{day.month}月{day.day}日")
+    return f"{name}（周{WEEKDAY_NAMES[day.weekday()]}）"

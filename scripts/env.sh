@@ -1,0 +1,24 @@
+# Shared environment for the run and test scripts (sourced, not executed).
+export RASA_TELEMETRY_ENABLED=false
+export TF_CPP_MIN_LOG_LEVEL=2
+export PYTHONHASHSEED=0
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+RASA=".venv/bin/rasa"
+PY=".venv/bin/python"
+MODEL="models/store.tar.gz"
+
+# Tokens: taken from the environment, else generated once into .run/secrets.env (never committed).
+load_secrets() {
+  mkdir -p .run var
+  if [ ! -f .run/secrets.env ]; then
+    umask 077
+    {
+      echo "RASA_TOKEN=$($PY -c 'import secrets; print(secrets.token_hex(24))')"
+      echo "ACTION_SERVER_TOKEN=$($PY -c 'import secrets; print(secrets.token_hex(24))')"
+    } > .run/secrets.env
+  fi
+  local rasa_token="${RASA_TOKEN:-}" action_token="${ACTION_SERVER_TOKEN:-}"
+  # shellcheck disable=SC1091
+  . .run/secrets.env
+  export RASA_TOKEN="${rasa_token:-$RASA_TOKEN}" ACTION_SERVER_TOKEN="${action_token:-$ACTION_SERVER_TOKEN}"
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Trains models/store.tar.gz when the training data, domain, config or tokenizer dictionary
+# changed since the last training (fingerprint in models/.fingerprint); otherwise does nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+
+fingerprint=$(cat config.yml domain.yml requirements.lock $(find data jieba_dict -type f | sort) | sha256sum | cut -d' ' -f1)
+if [ -f "$MODEL" ] && [ "$(cat models/.fingerprint 2>/dev/null)" = "$fingerprint" ] && [ "${FORCE_TRAIN:-0}" != 1 ]; then
+  echo "train: model is up to date ($MODEL)"
+  exit 0
+fi
+echo "train: training $MODEL (data or config changed)"
+start=$(date +%s)
+$RASA train --config config.yml --domain domain.yml --data data --out models --fixed-model-name store --quiet
+echo "$fingerprint" > models/.fingerprint
+echo "train: done in $(( $(date +%s) - start )) s"
