@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from actions.store import CHINA, Store, StoreCache
+from helpdesk import TicketStore, database_url_from_env, open_database
 
 _store = StoreCache()
 
@@ -15,3 +17,9 @@ def store() -> Store:
 def now() -> dt.datetime:
     """The current time in Asia/Shanghai. Tests replace this function to fix the clock."""
     return dt.datetime.now(CHINA)
+
+
+@functools.lru_cache(maxsize=1)
+def tickets() -> TicketStore:
+    """The helpdesk ticket store shared with the console app (HELPDESK_DB_URL, default var/helpdesk.db)."""
+    return TicketStore(open_database(database_url_from_env()))

@@ -22,3 +22,9 @@ load_secrets() {
   . .run/secrets.env
   export RASA_TOKEN="${rasa_token:-$RASA_TOKEN}" ACTION_SERVER_TOKEN="${action_token:-$ACTION_SERVER_TOKEN}"
 }
+
+# endpoints.yml reads these; defaults for the embedded setup (run.sh may override the ports).
+export RASA_TRACKER_DB="${RASA_TRACKER_DB:-var/rasa-tracker.db}"
+export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:5055/webhook}"
+export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:-}"
+mkdir -p var

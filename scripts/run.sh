@@ -11,7 +11,7 @@ load_secrets
 export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"          # the action server stays on localhost
 ACTION_PORT="${ACTION_PORT:-5055}" RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_SERVER_URL="http://127.0.0.1:${ACTION_PORT}/webhook"
-export RASA_TRACKER_DB="${RASA_TRACKER_DB:-var/rasa-tracker.db}"
+
 export RASA_URL="http://127.0.0.1:${RASA_PORT}"
 export HELPDESK_DB_URL="${HELPDESK_DB_URL:-sqlite:///$PWD/var/helpdesk.db}"
 mkdir -p var/log
