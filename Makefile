@@ -23,7 +23,7 @@ dict: setup     ## regenerate the tokenizer dictionary and lookup tables from st
 	.venv/bin/python scripts/build_jieba_dict.py
 	.venv/bin/python scripts/build_lookups.py
 
-crossval: setup ## compare pipelines by 5-fold cross-validation (slow: ~1 h)
+crossval: setup ## compare pipelines by 3-fold cross-validation (slow: ~45 min)
 	bash scripts/crossval.sh
 
 bench: train    ## reply latency and throughput through the REST channel

@@ -7,6 +7,7 @@ from typing import Optional
 from rasa_sdk import Tracker
 
 from actions.base import say
+from actions.store.geography import named_place
 from actions.store import (AmbiguousDestination, Destination, Gazetteer, StoreError, UnknownDestination,
                            Weight, WeightUnreadable, find_weight)
 
@@ -39,6 +40,7 @@ def _destination(tracker: Tracker, places: Gazetteer) -> tuple[Optional[Destinat
             return None, err, True
         except UnknownDestination:
             continue
+    named = named or [p for p in [named_place(text)] if p]
     if named:  # the shopper named a place we cannot place: ask, never guess
         return None, UnknownDestination(named[0]), True
     province, place = tracker.get_slot("province"), tracker.get_slot("place")
@@ -64,12 +66,13 @@ def read_facts(tracker: Tracker, places: Gazetteer) -> Facts:
     return Facts(destination, weight, place_problem or weight_problem, new)
 
 
-def fact_slots(facts: Facts) -> list[dict]:
+def fact_slots(facts: Facts, max_kg=float("inf")) -> list[dict]:
+    """Slots that remember the facts for follow-ups (那北京呢, 那2公斤呢)."""
     from rasa_sdk.events import SlotSet
     events = []
     if facts.destination:
         events += [SlotSet("province", facts.destination.province), SlotSet("place", facts.destination.place)]
-    if facts.weight:
+    if facts.weight and facts.weight.kg <= max_kg:  # an out-of-range weight is not carried on
         events.append(SlotSet("weight", facts.weight.text))
     return events
 

@@ -56,7 +56,7 @@ def answer_fee(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[
     store = services.store()
     text = tracker.latest_message.get("text") or ""
     facts = read_facts(tracker, store.places)
-    events: list = [SlotSet("last_topic", "fee")] + fact_slots(facts)
+    events: list = [SlotSet("last_topic", "fee")] + fact_slots(facts, store.config.shipping.max_quote_weight_kg)
     if asks_about_free_shipping(text):
         say(dispatcher, "fee_not_free")
     if facts.problem:

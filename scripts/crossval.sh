@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# make crossval: 5-fold cross-validation of each pipeline in configs/pipelines/ on the training
+# make crossval: 3-fold cross-validation of each pipeline in configs/pipelines/ on the training
 # data, plus each one trained on all of data/ and scored on the held-out file; writes
 # reports/pipeline-comparison.md. Slow (tens of minutes): not part of make test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
-FOLDS="${FOLDS:-5}"
+FOLDS="${FOLDS:-3}"
 mkdir -p results/crossval
 for cfg in configs/pipelines/*.yml; do
   name=$(basename "$cfg" .yml)

@@ -14,7 +14,7 @@ def _f1(path: Path, key: str = "macro avg") -> str:
 
 def main(root: Path) -> None:
     print("# NLU pipeline comparison\n")
-    print("Made by `make crossval` (scripts/crossval.sh). Cross-validation: 5 folds on data/nlu. "
+    print("Made by `make crossval` (scripts/crossval.sh). Cross-validation: 3 folds on data/nlu. "
           "Held-out: trained on all of data/nlu, scored on tests/nlu/heldout.yml (never trained on). "
           "F1 is the macro average over intents / over entity types.\n")
     print("| pipeline | CV intent F1 | CV entity F1 | held-out intent F1 | held-out entity F1 | NLU train s |")

@@ -21,6 +21,16 @@ _ABBR_BEFORE = r"^(?:那|那么|那就|请问)?(?:寄|发|送|邮|快递)?(?:到
 _ABBR_AFTER = r"(?:省|市)?(?:呢|吗|嘛|的话|啊|哦|呀|哈)?(?:运费|邮费|多少钱?|几天)?[?？。!！~～,，.\s]*$"
 
 
+# "寄到火星运费多少" → 火星: the place a shopper named even when it is not a known one.
+_NAMED_PLACE = re.compile(r"(?:寄|发|送|邮|快递)(?:到|往|去|至)\s*([^\s,，。.?？!！~～的运邮多几要能可吗呢包]{1,12})")
+
+
+def named_place(text: str) -> str | None:
+    """The words after 寄到/发到…, or None. Used to name an unknown place in the question back."""
+    match = _NAMED_PLACE.search(normalize(text))
+    return match.group(1) if match else None
+
+
 @dataclass(frozen=True)
 class Destination:
     """Where a parcel goes: the province (short name, as in store.yml) and the text that named it."""
