@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.base import StoreAction, say
 from actions.facts import fact_slots, read_facts
-from actions.store import estimate_arrival, format_day, parse_target_date
+from actions.store import estimate_arrival, format_day, arrival_deadline
 
 
 def answer_delivery(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -33,7 +33,7 @@ def answer_delivery(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[
                                      extra_min=extra[0], extra_max=extra[1])
     else:
         say(dispatcher, "delivery_estimate", **days)
-    target = parse_target_date(tracker.latest_message.get("text") or "", today)
+    target = arrival_deadline(tracker.latest_message.get("text") or "", today)
     if target is not None:
         verdict = "likely" if est.latest <= target else "unlikely" if est.earliest > target else "possible"
         say(dispatcher, f"delivery_target_{verdict}", target=format_day(target, today),

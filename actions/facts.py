@@ -1,6 +1,7 @@
 """What the shopper has told us so far: this message first, then what earlier turns resolved."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -85,6 +86,7 @@ def ask_again(dispatcher, problem: StoreError) -> None:
                                  buttons=[{"title": p + problem.place, "payload": p + problem.place}
                                           for p in problem.provinces])
     elif isinstance(problem, UnknownDestination):
-        say(dispatcher, "destination_unknown", place=problem.text[:20])
+        # Echo only letters and digits of what they wrote: never markup, never a long paste.
+        say(dispatcher, "destination_unknown", place="".join(re.findall(r"\w", problem.text))[:20] or "？")
     else:
         say(dispatcher, "ask_weight_again")

@@ -1,6 +1,7 @@
 """Shipping fee questions: 运费多少, 包邮吗, 2公斤到新疆多少钱."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
@@ -11,7 +12,7 @@ from actions import services
 from actions.base import StoreAction, say
 from actions.facts import ask_again, fact_slots, read_facts
 from actions.handoff import hand_off
-from actions.store import (FeeQuote, NoQuoteAvailable, asks_about_free_shipping, format_yuan,
+from actions.store import (AmbiguousDestination, FeeQuote, common_quote, NoQuoteAvailable, asks_about_free_shipping, format_yuan,
                            mentions_several_items, quote_fee)
 
 
@@ -59,6 +60,13 @@ def answer_fee(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[
     events: list = [SlotSet("last_topic", "fee")] + fact_slots(facts, store.config.shipping.max_quote_weight_kg)
     if asks_about_free_shipping(text):
         say(dispatcher, "fee_not_free")
+    if isinstance(facts.problem, AmbiguousDestination):
+        shared = common_quote(facts.problem.provinces, facts.weight, store.config)
+        if shared is not None:  # ask only when the answer would differ
+            label = f"{facts.problem.place}（{'/'.join(facts.problem.provinces)}）"
+            _utter_quote(dispatcher, dataclasses.replace(shared, province=label),
+                         ems_only=store.config.zone_of(shared.province) is None, config=store.config)
+            return events
     if facts.problem:
         ask_again(dispatcher, facts.problem)
         return events

@@ -45,12 +45,20 @@ class Span(_Frozen):
         return values
 
 
+def _day_range(value: tuple[int, int]) -> tuple[int, int]:
+    if not 0 <= value[0] <= value[1]:
+        raise ValueError(f"must be [fewest, most] days with 0 ≤ fewest ≤ most, got {list(value)}")
+    return value
+
+
 class Zone(_Frozen):
     name: str
     first_kg_fee: Decimal = Field(..., ge=0)
     continued_kg_fee: Optional[Decimal] = Field(None, ge=0)
     arrival_extra_days: tuple[int, int] = (0, 0)
     provinces: tuple[str, ...]
+
+    _days = validator("arrival_extra_days", allow_reuse=True)(_day_range)
 
 
 class CourierRule(_Frozen):
@@ -90,6 +98,7 @@ class Shipping(_Frozen):
     arrival_days: tuple[int, int] = (2, 3)
 
     _parse = validator("cutoff", pre=True, allow_reuse=True)(_clock)
+    _days = validator("arrival_days", allow_reuse=True)(_day_range)
 
     @root_validator(skip_on_failure=True)
     def _each_province_once(cls, values):
@@ -148,7 +157,8 @@ def load_store_config(path: Path = DEFAULT_CONFIG_DIR / "store.yml", provinces=N
         unknown = sorted((priced | routed) - set(provinces))
         if unknown:
             raise ConfigError(str(path), "shipping", f"unknown province names {unknown}; use short names like 广东, 新疆, 内蒙古")
-        missing = sorted(set(provinces) - priced - routed)
-        if missing:
-            raise ConfigError(str(path), "shipping.zones", f"no fee zone or courier rule for {missing}")
+        ems_only = {p for r in config.shipping.couriers.restricted if r.courier == "EMS" for p in r.provinces}
+        missing = sorted(set(provinces) - priced - ems_only)
+        if missing:  # only EMS-only regions may lack a fee zone (they are priced by shipping.ems)
+            raise ConfigError(str(path), "shipping.zones", f"no fee zone for {missing}")
     return config

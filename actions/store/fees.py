@@ -80,3 +80,17 @@ def quote_fee(province: str, weight: Optional[Weight], config: StoreConfig) -> F
         required_courier=required,
         ems_if_unreachable=bool(required) and required != EMS,
     )
+
+
+def common_quote(provinces: tuple[str, ...], weight: Optional[Weight], config: StoreConfig) -> Optional[FeeQuote]:
+    """The quote shared by every candidate province of an ambiguous place (普陀: 上海 or 浙江,
+    both the same fee by 汇通/韵达), or None when they differ or one has no price: then the shopper is asked."""
+    try:
+        quotes = [quote_fee(p, weight, config) for p in provinces]
+    except NoQuoteAvailable:
+        return None
+    first = quotes[0]
+    same = all((q.fee, q.couriers, q.required_courier) == (first.fee, first.couriers, first.required_courier)
+               and (config.zone_of(q.province) is None) == (config.zone_of(first.province) is None)
+               for q in quotes)
+    return first if same else None

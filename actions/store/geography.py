@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib.resources
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -12,13 +13,15 @@ from typing import Iterable, Mapping
 import yaml
 
 from .errors import AmbiguousDestination, UnknownDestination
-from .text import normalize
+from .text import MAX_PARSED_CHARS, normalize
 
 _PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+_MUNICIPALITIES = {"11", "12", "31", "50"}  # 北京, 天津, 上海, 重庆
 _TO_MARKER = re.compile(r"(?:寄|发|送|邮|到|往|去|至)$")
 # Around a one-character abbreviation that makes up the whole destination ("寄粤", "发到沪呢").
 _ABBR_BEFORE = r"^(?:那|那么|那就|请问)?(?:寄|发|送|邮|快递)?(?:到|往|去|至)?"
-_ABBR_AFTER = r"(?:省|市)?(?:呢|吗|嘛|的话|啊|哦|呀|哈)?(?:运费|邮费|多少钱?|几天)?[?？。!！~～,，.\s]*$"
+_ABBR_AFTER = (r"(?:省|市)?(?:的话)?(?:呢|吗|嘛|啊|哦|呀|哈)?[,，\s]*(?:的)?(?:运费|邮费|快递费)?(?:要|是|大概)?"
+               r"(?:多少钱?|几天(?:能?到)?|多久(?:能?到)?|怎么算)?(?:呢|吗|啊|呀|哈)?[?？。!！~～,，.\s]*$")
 
 
 # "寄到火星运费多少" → 火星: the place a shopper named even when it is not a known one.
@@ -111,18 +114,25 @@ class Gazetteer:
             if code.endswith("0000"):
                 short = min(_short_forms(row["name"], "province", nations), key=len)
                 province_of[code[:2]] = short
-        official: dict[str, set[str]] = {}
-        short: dict[str, set[str]] = {}
+        # name → province candidates, kept apart by rank: a prefecture-level city outranks
+        # counties elsewhere that share its short name (西安 is 陕西, not 西安区 in 吉林), but not
+        # the districts of the four municipalities, which shoppers know as well (朝阳: 北京 or 辽宁).
+        found: dict[str, dict[str, set[str]]] = {}
         for row in rows:
             name, code = row["name"], row["adcode"][:6]
             if name in _PLACEHOLDERS or code[:2] not in province_of:
                 continue
             level = "province" if code.endswith("0000") else "city" if code.endswith("00") else "county"
             prov = province_of[code[:2]]
-            official.setdefault(name, set()).add(prov)
-            for form in _short_forms(name, level, nations):
-                short.setdefault(form, set()).add(prov)
-        names: dict[str, set[str]] = {**short, **official}
+            rank = "municipal" if level == "county" and code[:2] in _MUNICIPALITIES else level
+            for form in {name} | _short_forms(name, level, nations):
+                found.setdefault(form, {}).setdefault(rank, set()).add(prov)
+        names: dict[str, set[str]] = {
+            form: levels.get("province")
+            or (levels["city"] | levels.get("municipal", set()) if "city" in levels else None)
+            or levels.get("county", set()) | levels.get("municipal", set())
+            for form, levels in found.items()
+        }
         for alias, provs in (places.get("aliases") or {}).items():
             names[normalize(alias)] = set(provs)
         for prov in province_of.values():  # a province's own name is never ambiguous (海南, 吉林)
@@ -152,22 +162,32 @@ class Gazetteer:
                 i += 1
         return found
 
+    def _best_scan(self, text: str) -> tuple[str, list[_Match]]:
+        """Scan the text as typed and converted to simplified characters; keep the reading that
+        covers more: 廣東 needs the conversion, 乾县 must not get it (opencc turns 乾 into 干)."""
+        typed = unicodedata.normalize("NFKC", text or "")[:MAX_PARSED_CHARS].strip()
+        simplified = normalize(text)
+        readings = [(t, self._scan(t)) for t in dict.fromkeys((typed, simplified))]
+        return max(readings, key=lambda r: sum(len(m.name) for m in r[1]))
+
     def resolve(self, text: str) -> Destination:
         """The one province `text` names. Raises UnknownDestination or AmbiguousDestination."""
-        norm = normalize(text)
-        abbr = self._abbr_re.match(norm)
+        abbr = self._abbr_re.match(normalize(text))
         if abbr:
             return Destination(self._abbreviations[abbr.group(1)], abbr.group(1))
-        matches = self._scan(norm)
+        norm, matches = self._best_scan(text)
         if not matches:
             raise UnknownDestination(text)
-        common = frozenset.intersection(*(m.provinces for m in matches))
-        if not common:
-            # Several unrelated places ("我在广州 寄到新疆"): the one after 寄/到 is the destination.
-            targeted = [m for m in matches if _TO_MARKER.search(norm[max(0, m.start - 2) : m.start])]
-            matches = targeted[-1:] or matches[-1:]
-            common = matches[0].provinces
-        place = "".join(m.name for m in matches) if len(matches) > 1 else matches[0].name
-        if len(common) > 1:
-            raise AmbiguousDestination(place, tuple(sorted(common)))
-        return Destination(next(iter(common)), place)
+        # Left to right, each name narrows the candidates (辽宁朝阳 → 辽宁). A later name that
+        # contradicts them is a street (山东青岛香港中路), unless 寄到/发到 puts it as the
+        # destination ("我在广州 寄到新疆").
+        candidates, used = matches[0].provinces, [matches[0]]
+        for match in matches[1:]:
+            if candidates & match.provinces:
+                candidates, used = candidates & match.provinces, used + [match]
+            elif _TO_MARKER.search(norm[max(0, match.start - 2): match.start]):
+                candidates, used = match.provinces, [match]
+        place = "".join(m.name for m in used)
+        if len(candidates) > 1:
+            raise AmbiguousDestination(place, tuple(sorted(candidates)))
+        return Destination(next(iter(candidates)), place)

@@ -49,14 +49,12 @@ _WEEKDAY = re.compile(r"(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一�
 _MONTH_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[号日]")
 
 
-def parse_target_date(text: str, today: dt.date) -> Optional[dt.date]:
-    """The day a shopper asks about ("周五前能到吗", "明天能到吗", "12月3号"), or None."""
-    norm = normalize(text)
-    for word in sorted(_RELATIVE, key=len, reverse=True):
-        if word in norm:
-            return today + dt.timedelta(days=_RELATIVE[word])
-    match = _WEEKDAY.search(norm)
-    if match:
+def _mentions(norm: str, today: dt.date):
+    """(position, date) of every day named in the text."""
+    for word, days in _RELATIVE.items():
+        for match in re.finditer(f"(?<!大){word}" if word == "后天" else word, norm):
+            yield match.start(), today + dt.timedelta(days=days)
+    for match in _WEEKDAY.finditer(norm):
         prefix, name = match.groups()
         wanted = 6 if name in "日天7" else int(name) - 1 if name.isdigit() else "一二三四五六".index(name)
         if prefix and prefix.startswith("下"):  # 下周五: the Friday of next week
@@ -64,9 +62,8 @@ def parse_target_date(text: str, today: dt.date) -> Optional[dt.date]:
             ahead = (7 - today.weekday()) + 7 * (weeks - 1) + wanted
         else:
             ahead = (wanted - today.weekday()) % 7
-        return today + dt.timedelta(days=ahead)
-    match = _MONTH_DAY.search(norm)
-    if match:
+        yield match.start(), today + dt.timedelta(days=ahead)
+    for match in _MONTH_DAY.finditer(norm):
         day = int(match.group(2))
         if match.group(1):
             month, year = int(match.group(1)), today.year
@@ -77,10 +74,29 @@ def parse_target_date(text: str, today: dt.date) -> Optional[dt.date]:
             if day < today.day:
                 month, year = (1, year + 1) if month == 12 else (month + 1, year)
         try:
-            return dt.date(year, month, day)
+            yield match.start(), dt.date(year, month, day)
         except ValueError:
-            return None
-    return None
+            continue
+
+
+def parse_target_date(text: str, today: dt.date) -> Optional[dt.date]:
+    """The day a shopper names ("周五前能到吗", "明天能到吗", "12月3号"); with several
+    ("今天下单明天能到吗") the last one, which is the one asked about. None when there is none."""
+    mentions = sorted(_mentions(normalize(text), today))
+    return mentions[-1][1] if mentions else None
+
+
+_ARRIVAL_CUE = re.compile(r"到|收到|送达|到货")
+
+
+def arrival_deadline(text: str, today: dt.date) -> Optional[dt.date]:
+    """The day a shopper wants the parcel by ("周五前能到吗"), but not a ship-day question
+    ("今天能发货吗"): a day is only a deadline when the message asks about arriving."""
+    norm = normalize(text)
+    target = parse_target_date(norm, today)
+    if target is None or not _ARRIVAL_CUE.search(norm):
+        return None
+    return target
 
 
 def format_day(day: dt.date, today: dt.date) -> str:

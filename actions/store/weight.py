@@ -16,7 +16,7 @@ _KG_PER_UNIT = {
     "g": Decimal("0.001"), "克": Decimal("0.001"),
 }
 _NUMBER = r"(?P<sign>[-−负])?\s*(?P<num>\d+(?:\.\d+)?)"
-_UNIT = r"\s*(?P<unit>kg|公斤|千克|斤|克|g(?![a-z])|两)(?P<half>半)?"
+_UNIT = r"\s*(?P<unit>kg|公斤|千克|斤|克|g(?![a-z])|两)(?P<half>\s*半)?"
 _WEIGHT = re.compile(_NUMBER + _UNIT, re.IGNORECASE)
 _HALF_ALONE = re.compile(r"(?<![\d.])半(?P<unit>公斤|千克|斤)")
 # Chinese numerals before units cn2an leaves alone or misreads (二两 → 22, 两kg).

@@ -1,0 +1,160 @@
+"""Helpers for the rasa-sdk action tests: real `Tracker`s built from a few events, a
+`CollectingDispatcher`, a fixed Asia/Shanghai clock, and checks every reply must pass."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Optional
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from actions.store import CHINA
+
+# A Wednesday in working hours, far from any holiday.
+WEDNESDAY_10 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CHINA)
+
+# The store never gives a phone number or QQ (store-policy §6). Ticket numbers such as
+# 20261125-0007 are ours to give, so "工单(号) …" is removed before looking for 7+ digits.
+_TICKET = re.compile(r"工单号?\s*[#＃]?[\w-]+")
+_CONTACT = re.compile(r"\d{7,}|QQ|qq|微信号")
+HANDOFF = re.compile(r"工作人员|工单|人工|店长")
+FEE = re.compile(r"(\d+(?:\.\d+)?)元")
+
+
+def _forget_ticket_store() -> None:
+    cached = getattr(services, "tickets", None)
+    if cached is None or not hasattr(cached, "cache_clear"):
+        return
+    if cached.cache_info().currsize:
+        database = getattr(cached(), "_db", None) or getattr(cached(), "db", None)
+        if hasattr(database, "dispose"):
+            database.dispose()
+    cached.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _helpdesk_db(tmp_path, monkeypatch):
+    """Handoff tickets go to a throw-away SQLite file per test (never var/helpdesk.db), and the
+    action server's cached ticket store is reopened on it."""
+    monkeypatch.setenv("HELPDESK_DB_URL", f"sqlite:///{tmp_path / 'helpdesk.db'}")
+    _forget_ticket_store()
+    yield
+    _forget_ticket_store()
+
+
+class Clock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch) -> Clock:
+    """actions.services.now fixed at WEDNESDAY_10; set `clock.now` to move it."""
+    fixed = Clock(WEDNESDAY_10)
+    monkeypatch.setattr(services, "now", fixed)
+    return fixed
+
+
+def _entity(text: str, entity: Any) -> dict:
+    if isinstance(entity, dict):
+        return entity
+    name, value = entity
+    start = text.find(value)
+    found = {"entity": name, "value": value}
+    if start >= 0:
+        found.update(start=start, end=start + len(value))
+    return found
+
+
+def _make_tracker(text: str = "", intent: Optional[str] = None, entities: Iterable[Any] = (),
+                  slots: Optional[dict] = None, events: Iterable[dict] = (), sender_id: str = "shopper-1") -> Tracker:
+    """The tracker the action server receives after the shopper wrote `text`.
+
+    entities: dicts as Rasa sends them, or (name, value) pairs located in `text`;
+    slots: current slot values (also recorded as SlotSet events);
+    events: earlier events, placed before this message."""
+    slots = dict(slots or {})
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0} if intent else {},
+              "entities": [_entity(text, e) for e in entities], "intent_ranking": []}
+    history = [ActionExecuted("action_listen"), *(SlotSet(k, v) for k, v in slots.items()), *events,
+               UserUttered(text, parse_data=latest)]
+    return Tracker(sender_id, slots, latest, history, False, None, {}, "action_listen")
+
+
+@pytest.fixture
+def make_tracker() -> Callable[..., Tracker]:
+    return _make_tracker
+
+
+def user_turn(text: str, intent: str) -> list[dict]:
+    """An earlier user message and the bot's answer, as events."""
+    return [UserUttered(text, parse_data={"text": text, "intent": {"name": intent, "confidence": 0.3},
+                                         "entities": []}),
+            ActionExecuted("action_fallback" if intent == "nlu_fallback" else "action_listen")]
+
+
+@pytest.fixture
+def prior_turn() -> Callable[[str, str], list[dict]]:
+    return user_turn
+
+
+@dataclass
+class Outcome:
+    messages: list[dict]
+    events: list[dict]
+
+    @property
+    def texts(self) -> list[str]:
+        return [m["text"] for m in self.messages if m.get("text")]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+    @property
+    def responses(self) -> list[str]:
+        return [m["response"] for m in self.messages if m.get("response")]
+
+    @property
+    def buttons(self) -> list[dict]:
+        return [b for m in self.messages for b in (m.get("buttons") or [])]
+
+    @property
+    def slots(self) -> dict:
+        return {e["name"]: e["value"] for e in self.events if e.get("event") == "slot"}
+
+    @property
+    def fees(self) -> set[str]:
+        """Every amount of money in the replies ("18元" → "18")."""
+        return set(FEE.findall(self.text))
+
+    @property
+    def handed_off(self) -> bool:
+        return bool(HANDOFF.search(self.text))
+
+
+def _run(action: Action, tracker: Tracker, domain: Optional[dict] = None, expect_reply: bool = True) -> Outcome:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, domain or {}))
+    outcome = Outcome(list(dispatcher.messages), list(events or []))
+    if expect_reply:
+        assert outcome.messages, "every action must answer the shopper"
+    for text in outcome.texts:
+        assert not _CONTACT.search(_TICKET.sub("", text)), f"contact detail in reply: {text}"
+    return outcome
+
+
+@pytest.fixture
+def run_action() -> Callable[..., Outcome]:
+    """run_action(action, tracker) → Outcome; fails if there is no reply (unless
+    expect_reply=False) or a reply shows a phone number / QQ."""
+    return _run
