@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Browser tests drive Debian's Chromium (never a downloaded browser). Installs it when missing
-# and we are root; otherwise says what to install.
+# Browser tests drive Debian's Chromium (never a downloaded browser), with CJK fonts so the
+# screenshots show Chinese. Installs them when missing and we are root; otherwise says what to install.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then exit 0; fi
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing+=(fonts-noto-cjk)
+[ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "setup: installing chromium (Debian package) for the browser tests"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  echo "setup: installing ${missing[*]} (Debian packages) for the browser tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 else
-  echo "setup: /usr/bin/chromium is missing: install it first (sudo apt-get install chromium)" >&2
+  echo "setup: missing ${missing[*]}: install first (sudo apt-get install ${missing[*]})" >&2
   exit 1
 fi

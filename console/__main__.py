@@ -1,0 +1,55 @@
+"""`python -m console`: the web chat and agent inbox, configured by environment variables
+(see console/settings.py and the README)."""
+from __future__ import annotations
+
+import logging
+import sys
+import warnings
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.store.config import load_store_config
+from actions.store.errors import ConfigError
+from helpdesk import MessageStore, TicketStore, open_database
+
+from .app import STATIC_DIR, create_app
+from .credentials import load_agent_users
+from .rasa_client import RasaClient
+from .settings import SettingsError, load_settings
+
+logger = logging.getLogger("console")
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Sanic 21.12's websocket code trips a Python 3.10 deprecation on every connection: noise.
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"sanic\.")
+    try:
+        settings = load_settings()
+        users = load_agent_users(settings)
+        store_config = load_store_config()
+    except (SettingsError, ConfigError) as err:
+        print(f"console: cannot start: {err}", file=sys.stderr)
+        return 2
+    if not (STATIC_DIR / "vendor" / "socket.io.min.js").exists():
+        logger.error("the web chat's socket.io client is missing: run `bash console/web/build.sh` once")
+    if not settings.rasa_token:
+        logger.warning("RASA_TOKEN is not set: agent replies reach shoppers but are not written "
+                       "into Rasa's conversation history")
+    try:
+        db = open_database(settings.db_url)
+    except SQLAlchemyError as err:  # the URL may hold a password: show the driver's message only
+        print(f"console: cannot open the helpdesk database (HELPDESK_DB_URL): {getattr(err, 'orig', err)}",
+              file=sys.stderr)
+        return 2
+    app = create_app(settings, tickets=TicketStore(db), messages=MessageStore(db),
+                     rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout),
+                     store_config=store_config, agent_users=users)
+    logger.info("web chat at http://%s:%s/ , agent inbox at /agent (%s)", settings.host, settings.port, settings.env)
+    # One worker: the socket rooms live in this process (see the README's scale-out notes).
+    app.run(host=settings.host, port=settings.port, workers=1, access_log=False, motd=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The console app factory: everything it talks to is passed in, so tests give it fakes."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+from typing import Callable, Optional
+
+import socketio
+from sanic import Sanic
+from sanic.response import json
+
+from actions.store.calendar import CHINA
+from actions.store.config import StoreConfig
+from helpdesk import MessageStore, TicketStore
+
+from .agent.auth import AgentAuth
+from .agent.views import bp as agent_bp
+from .background import Background
+from .chat.service import ChatService
+from .chat.session import ShopperSessions
+from .chat.socket import register_socket_events, room_of
+from .chat.views import bp as chat_bp
+from .handoff import DueTimes
+from .rasa_client import RasaClient
+from .rasa_sync import RasaSync
+from .security import add_security_headers
+from .settings import Settings
+from .signing import Signer
+from .templating import Templates
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def china_now() -> dt.datetime:
+    return dt.datetime.now(CHINA)
+
+
+def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageStore, rasa: RasaClient,
+               store_config: StoreConfig, agent_users: dict[str, str],
+               clock: Callable[[], dt.datetime] = china_now, name: str = "console",
+               sync_interval: Optional[float] = None) -> Sanic:
+    app = Sanic(name, configure_logging=False)  # logging is set up by the caller (console/__main__)
+    app.config.REQUEST_MAX_SIZE = 1_000_000
+    # Same-origin only (python-socketio's default): another site cannot open a socket with the
+    # shopper's cookie. One process: the socket rooms live in its memory.
+    sio = socketio.AsyncServer(async_mode="sanic")
+    sio.attach(app)
+
+    async def notify(conversation_id: str, event: str, payload: dict) -> None:
+        await sio.emit(event, payload, room=room_of(conversation_id))
+
+    signer = Signer(settings.secret)
+    ctx = app.ctx
+    ctx.settings, ctx.sio, ctx.clock = settings, sio, clock
+    ctx.tickets, ctx.messages, ctx.rasa = tickets, messages, rasa
+    ctx.templates = Templates(store_name=store_config.store.name)
+    ctx.shopper_sessions = ShopperSessions(signer, settings.cookie_secure)
+    ctx.agent_auth = AgentAuth(signer, agent_users, settings.cookie_secure)
+    ctx.background = Background()
+    ctx.chat = ChatService(messages, tickets, rasa, DueTimes(store_config), clock, notify, ctx.background)
+    ctx.rasa_sync = RasaSync(messages, rasa, sync_interval or settings.sync_interval)
+    register_socket_events(sio, ctx.chat, ctx.shopper_sessions)
+
+    app.blueprint(chat_bp)
+    app.blueprint(agent_bp)
+    app.static("/static", str(STATIC_DIR), name="static")
+    app.add_route(health, "/health", methods=["GET"])
+    app.register_middleware(add_security_headers, "response")
+
+    async def start(app, _loop):
+        await rasa.start()
+
+    async def started(app, _loop):
+        ctx.sync_loop = asyncio.create_task(ctx.rasa_sync.run_forever())
+
+    async def stopping(app, _loop):
+        ctx.sync_loop.cancel()
+        await ctx.background.drain()
+        await _close_sockets(sio)
+
+    async def stopped(app, _loop):
+        await rasa.close()
+
+    app.register_listener(start, "before_server_start")
+    app.register_listener(started, "after_server_start")
+    app.register_listener(stopping, "before_server_stop")
+    app.register_listener(stopped, "after_server_stop")
+    return app
+
+
+async def _close_sockets(sio: socketio.AsyncServer) -> None:
+    """Tell the shoppers' pages to reconnect (they resync from their last message id) and stop
+    socket.io's timers, so a shutdown leaves no pending tasks behind. No waiting for the close
+    to be delivered: a long-polling page that is gone would hold the shutdown."""
+    for socket in list(sio.eio.sockets.values()):
+        await socket.close(wait=False)
+    await sio.shutdown()
+    for task in asyncio.all_tasks():  # engine.io leaves each closed socket's ping timer asleep
+        if getattr(task.get_coro(), "__qualname__", "") == "AsyncSocket._send_ping":
+            task.cancel()
+
+
+async def health(request):
+    return json({"status": "ok"})

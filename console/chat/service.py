@@ -1,0 +1,118 @@
+"""One shopper message, end to end: store it, answer it with the bot, or, when the bot cannot
+answer, keep it and open a ticket so a person replies. The socket layer only passes events in
+and pushes `notify` events out."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import weakref
+from typing import Awaitable, Callable
+
+from actions.store.working_hours import describe_due
+from helpdesk import Message, MessageStore, TicketStore
+
+from .. import texts
+from ..background import Background
+from ..handoff import DueTimes
+from ..rasa_client import RasaClient, RasaUnavailable
+from .input import clean_id, clean_text, too_long
+
+logger = logging.getLogger(__name__)
+Notify = Callable[[str, str, dict], Awaitable[None]]   # (conversation id, event, payload)
+UNAVAILABLE_REASON = "bot_unavailable"
+
+
+def message_json(message: Message) -> dict:
+    """What the browser gets; it renders every field as text."""
+    data = {"id": message.id, "sender": message.sender, "text": message.text,
+            "buttons": message.buttons or [], "time": message.created_at.isoformat()}
+    if message.client_msg_id:
+        data["client_msg_id"] = message.client_msg_id
+    return data
+
+
+def _refused(error: str, hint: str) -> dict:
+    return {"ok": False, "error": error, "hint": hint}
+
+
+class ChatService:
+    def __init__(self, messages: MessageStore, tickets: TicketStore, rasa: RasaClient,
+                 due_times: DueTimes, clock: Callable[[], dt.datetime], notify: Notify,
+                 background: Background) -> None:
+        self.messages, self.tickets, self.rasa = messages, tickets, rasa
+        self._due_times, self._clock, self._notify = due_times, clock, notify
+        self._background = background
+        # One bot exchange at a time per conversation keeps replies in the order of the questions.
+        self._locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
+
+    async def history(self, conversation_id: str, after_id: int = 0) -> list[dict]:
+        found = await asyncio.to_thread(self.messages.since, conversation_id, after_id)
+        return [message_json(m) for m in found]
+
+    async def receive(self, conversation_id: str, data: object) -> dict:
+        """A shopper's message {text, client_msg_id, payload?}. Returns the acknowledgement at
+        once; the bot's answer follows as `message` events."""
+        data = data if isinstance(data, dict) else {}
+        text = clean_text(data.get("text"))
+        if not text:
+            return _refused("empty", texts.EMPTY)
+        # A quick-reply button shows its title and sends its payload to the bot.
+        payload = clean_text(data.get("payload")) or text
+        if too_long(text) or too_long(payload):
+            return _refused("too_long", texts.TOO_LONG)
+        try:
+            message, created = await asyncio.to_thread(
+                self.messages.record, conversation_id, "shopper", text,
+                client_msg_id=clean_id(data.get("client_msg_id")), now=self._clock())
+        except Exception:
+            logger.exception("could not store a shopper message")
+            return _refused("not_saved", texts.NOT_SAVED)
+        if created:  # a resend after a reconnect is acknowledged, not asked twice
+            await self._notify(conversation_id, "message", message_json(message))
+            self._background.spawn(self._answer(conversation_id, payload))
+        return {"ok": True, "message": message_json(message)}
+
+    async def _answer(self, conversation_id: str, text: str) -> None:
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        async with lock:
+            await self._notify(conversation_id, "typing", {"on": True})
+            try:
+                replies = await self._ask_bot(conversation_id, text)
+                if replies:
+                    for reply in replies:
+                        await self._say(conversation_id, "bot", reply["text"], reply["buttons"])
+                else:
+                    await self._hand_off(conversation_id)
+            except Exception:
+                logger.exception("answering conversation %s failed", conversation_id)
+                await self._notify(conversation_id, "notice", {"text": texts.HANDOFF_FAILED})
+            finally:
+                await self._notify(conversation_id, "typing", {"on": False})
+
+    async def _ask_bot(self, conversation_id: str, text: str) -> list[dict]:
+        try:
+            replies = await self.rasa.send_message(conversation_id, text)
+        except RasaUnavailable as err:
+            logger.warning("bot unavailable for %s: %s", conversation_id, err)
+            return []
+        if not replies:
+            logger.warning("bot gave no reply to %s (is the action server down?)", conversation_id)
+        return replies
+
+    async def _say(self, conversation_id: str, sender: str, text: str, buttons=None) -> None:
+        message = await asyncio.to_thread(self.messages.append, conversation_id, sender, text,
+                                          buttons, now=self._clock())
+        await self._notify(conversation_id, "message", message_json(message))
+
+    async def _hand_off(self, conversation_id: str) -> None:
+        """The shopper's message is already stored: open (or add to) a ticket with the whole
+        conversation, then tell the shopper its number and when staff will reply."""
+        now = self._clock()
+        transcript = await asyncio.to_thread(self.messages.transcript, conversation_id)
+        ticket, created = await asyncio.to_thread(
+            self.tickets.open_or_append, conversation_id, UNAVAILABLE_REASON, transcript, {},
+            now, self._due_times.due(now))
+        template = texts.BOT_UNAVAILABLE_NEW if created else texts.BOT_UNAVAILABLE_AGAIN
+        due = describe_due(ticket.due_at, now) if ticket.due_at > now else texts.OVERDUE
+        await self._say(conversation_id, "system", template.format(number=ticket.number, due=due))

@@ -1,0 +1,83 @@
+"""The Rasa server as the console sees it: the REST channel for shopper messages and the
+token-protected HTTP API for writing agent replies into the conversation history.
+
+Errors never carry the request URL: it holds the token (`?token=`), which must stay out of logs.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Optional
+from urllib.parse import quote
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer usefully: down, too slow, or an error status."""
+
+
+def _clean_buttons(buttons) -> list[dict]:
+    if not isinstance(buttons, list):
+        return []
+    return [{"title": str(b["title"]), "payload": str(b.get("payload") or b["title"])}
+            for b in buttons if isinstance(b, dict) and b.get("title")]
+
+
+def bot_replies(raw) -> list[dict]:
+    """REST-channel output → [{"text", "buttons"}]; images and custom payloads are dropped."""
+    replies = []
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, dict):
+            continue
+        text, buttons = item.get("text"), _clean_buttons(item.get("buttons"))
+        if isinstance(text, str) and text.strip() or buttons:
+            replies.append({"text": text if isinstance(text, str) else "", "buttons": buttons})
+    return replies
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: Optional[str], timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.has_token = bool(token)
+        self._token = token
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    async def start(self) -> None:
+        self._session = aiohttp.ClientSession(timeout=self._timeout)
+
+    async def close(self) -> None:
+        if self._session:
+            await self._session.close()
+
+    async def _post(self, path: str, body: dict, params: Optional[dict] = None):
+        assert self._session is not None, "call start() first"
+        try:
+            async with self._session.post(self.base_url + path, json=body, params=params) as resp:
+                if resp.status >= 400:
+                    raise RasaUnavailable(f"Rasa answered HTTP {resp.status} on {path.split('?')[0]}")
+                return await resp.json(content_type=None)
+        except asyncio.TimeoutError:
+            raise RasaUnavailable(f"Rasa did not answer within {self._timeout.total:g} s")
+        except aiohttp.ClientError as err:
+            raise RasaUnavailable(f"cannot reach Rasa: {type(err).__name__}") from None
+        except ValueError:
+            raise RasaUnavailable("Rasa answered with something that is not JSON") from None
+
+    async def send_message(self, sender: str, text: str) -> list[dict]:
+        """The bot's replies to one shopper message; [] when it said nothing."""
+        return bot_replies(await self._post("/webhooks/rest/webhook", {"sender": sender, "message": text}))
+
+    async def append_bot_event(self, conversation_id: str, text: str, agent: str, at: dt.datetime) -> None:
+        """Record an agent's reply in Rasa's tracker as a bot utterance (metadata names the agent),
+        so the bot's later turns and exports see it."""
+        if not self._token:
+            raise RasaUnavailable("RASA_TOKEN is not set: cannot use Rasa's HTTP API")
+        await self._post(f"/conversations/{quote(conversation_id, safe='')}/tracker/events",
+                         {"event": "bot", "text": text, "timestamp": at.timestamp(),
+                          "metadata": {"agent": agent}},
+                         params={"token": self._token})

@@ -1,0 +1,109 @@
+"""Settings from environment variables, read once at start-up and passed to `create_app`."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+
+from helpdesk import database_url_from_env
+
+ROOT = Path(__file__).resolve().parents[1]
+ENVIRONMENTS = ("development", "production")
+MIN_SECRET_CHARS = 32
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message says which variable and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    host: str
+    port: int
+    rasa_url: str
+    rasa_token: Optional[str]
+    rasa_timeout: float
+    db_url: str
+    secret: str
+    agent_users_file: Optional[Path]
+    agent_password: Optional[str]
+    var_dir: Path                 # generated secret and development credentials
+    run_dir: Path                 # the development password, for the person running the app
+    cookie_secure: bool
+    sync_interval: float = 30.0   # seconds between retries of agent replies Rasa has not got yet
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def __repr__(self) -> str:  # never print the secret or the tokens
+        return f"Settings(env={self.env!r}, host={self.host!r}, port={self.port}, rasa_url={self.rasa_url!r})"
+
+
+def _flag(value: str, name: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be 1/true or 0/false, got {value!r}")
+
+
+def _number(environ: Mapping[str, str], name: str, default, kind=int):
+    try:
+        return kind(environ.get(name) or default)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {environ.get(name)!r}")
+
+
+def _secret(environ: Mapping[str, str], env: str, var_dir: Path) -> str:
+    secret = environ.get("CONSOLE_SECRET", "")
+    if secret:
+        if len(secret) < MIN_SECRET_CHARS:
+            raise SettingsError(f"CONSOLE_SECRET must be at least {MIN_SECRET_CHARS} characters; "
+                                "make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'")
+        return secret
+    if env == "production":
+        raise SettingsError("CONSOLE_SECRET is required when CONSOLE_ENV=production (it signs the "
+                            "shoppers' and agents' cookies); make one with: "
+                            "python -c 'import secrets; print(secrets.token_urlsafe(48))'")
+    path = var_dir / "console-secret"  # development: generated once, kept across restarts
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def load_settings(environ: Mapping[str, str] = os.environ, root: Path = ROOT) -> Settings:
+    env = environ.get("CONSOLE_ENV") or "development"
+    if env not in ENVIRONMENTS:
+        raise SettingsError(f"CONSOLE_ENV must be one of {ENVIRONMENTS}, got {env!r}")
+    var_dir = root / "var"
+    users = environ.get("AGENT_USERS")
+    if env == "production" and not users:
+        raise SettingsError("no agent credentials: CONSOLE_ENV=production needs AGENT_USERS, the path "
+                            "of a JSON file {\"username\": \"<hash>\"}; make each hash with: "
+                            "python -m console.passwords hash")
+    password = environ.get("AGENT_PASSWORD") or None
+    if env == "production" and password:
+        raise SettingsError("AGENT_PASSWORD is for development only; in production list the agents "
+                            "in the AGENT_USERS file")
+    return Settings(
+        env=env,
+        host=environ.get("CONSOLE_HOST") or "127.0.0.1",
+        port=_number(environ, "CONSOLE_PORT", 8080),
+        rasa_url=(environ.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
+        rasa_token=environ.get("RASA_TOKEN") or None,
+        rasa_timeout=_number(environ, "RASA_TIMEOUT", 10, float),
+        db_url=database_url_from_env(environ),
+        secret=_secret(environ, env, var_dir),
+        agent_users_file=Path(users) if users else None,
+        agent_password=password,
+        var_dir=var_dir,
+        run_dir=root / ".run",
+        cookie_secure=_flag(environ.get("CONSOLE_COOKIE_SECURE") or ("1" if env == "production" else "0"),
+                            "CONSOLE_COOKIE_SECURE"),
+    )

@@ -1,0 +1,46 @@
+"""One Jinja2 environment with autoescape always on: messages are shown as text, never markup."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sanic.response import HTTPResponse, html
+
+from actions.store.calendar import CHINA
+
+from . import texts
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+class Templates:
+    def __init__(self, **globals_) -> None:
+        self.env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True,
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.env.globals.update(globals_)
+        self.env.filters.update(when=when, reason=reason, fact=fact)
+
+    def render(self, name: str, status: int = 200, **context) -> HTTPResponse:
+        return html(self.env.get_template(name).render(**context), status=status)
+
+
+def when(value) -> str:
+    """11月25日 13:00 in China time; transcript times arrive as ISO strings."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is not None:
+        value = value.astimezone(CHINA)
+    return f"{value.month}月{value.day}日 {value:%H:%M}"
+
+
+def reason(key: str) -> str:
+    label = texts.REASONS.get(key)
+    return f"{label}（{key}）" if label else key
+
+
+def fact(key: str) -> str:
+    return texts.FACTS.get(key, key)

@@ -1,0 +1,88 @@
+"""Opening the helpdesk database: a SQLite file by default, PostgreSQL when the URL says so.
+
+Two processes write to it (the console app and the action server), so SQLite runs in WAL mode
+with a busy timeout, and write transactions start with BEGIN IMMEDIATE: a transaction that reads
+and then writes can otherwise fail at once with "database is locked" instead of waiting.
+"""
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from .schema import metadata
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'helpdesk.db'}"
+BUSY_TIMEOUT_MS = 15_000
+_WRITE = "helpdesk_write"
+_PG_LOCK_KEY = 0x6865_6C70  # "help": one advisory lock for ticket writes
+
+
+def database_url_from_env(environ: Mapping[str, str] = os.environ) -> str:
+    """HELPDESK_DB_URL, or the SQLite file var/helpdesk.db in the repository: both processes
+    call this so they agree on one database."""
+    return environ.get("HELPDESK_DB_URL") or DEFAULT_URL
+
+
+class Database:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self, serialized: bool = False) -> Iterator[Connection]:
+        """One transaction, committed when the block ends without an exception. `serialized`
+        transactions run one at a time across processes (SQLite write transactions always do),
+        so read-then-insert logic such as the next ticket number cannot race."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                if serialized and conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)  # readable Chinese in the database
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # the driver's own BEGIN is replaced below
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+def open_database(url: str) -> Database:
+    """Connect and create the tables if they are missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True, json_serializer=_dumps,
+                               connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _prepare_sqlite(engine)
+    else:
+        engine = create_engine(url, future=True, json_serializer=_dumps, pool_pre_ping=True)
+    metadata.create_all(engine)
+    return Database(engine)

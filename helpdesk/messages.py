@@ -1,0 +1,108 @@
+"""The chat outbox: every shopper, bot, agent and system message gets an increasing id, so a
+client that reconnects asks for what came after the last id it saw and misses nothing."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from .db import Database
+from .schema import messages as table
+
+SENDERS = ("shopper", "bot", "agent", "system")
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    conversation_id: str
+    sender: str
+    text: str
+    buttons: Optional[list]
+    client_msg_id: Optional[str]
+    author: Optional[str]
+    pending_sync: bool
+    created_at: dt.datetime
+
+
+def transcript_item(message: Message) -> dict:
+    """The shape tickets keep: {"sender", "text", "time"}."""
+    return {"sender": message.sender, "text": message.text, "time": message.created_at.isoformat()}
+
+
+def _from_row(row) -> Message:
+    return Message(id=row.id, conversation_id=row.conversation_id, sender=row.sender,
+                   text=row.text, buttons=row.buttons, client_msg_id=row.client_msg_id,
+                   author=row.author, pending_sync=bool(row.pending_sync), created_at=row.created_at)
+
+
+def _find(conn: Connection, conversation_id: str, client_msg_id: str) -> Optional[Message]:
+    row = conn.execute(select(table).where(table.c.conversation_id == conversation_id,
+                                           table.c.client_msg_id == client_msg_id)).first()
+    return _from_row(row) if row else None
+
+
+def insert_message(conn: Connection, conversation_id: str, sender: str, text: str, *,
+                   now: dt.datetime, buttons: Optional[list] = None,
+                   client_msg_id: Optional[str] = None, author: Optional[str] = None,
+                   pending_sync: bool = False) -> Message:
+    """Insert inside the caller's transaction (tickets use it to store an agent reply)."""
+    if sender not in SENDERS:
+        raise ValueError(f"sender must be one of {SENDERS}, got {sender!r}")
+    result = conn.execute(table.insert().values(
+        conversation_id=conversation_id, sender=sender, text=text, buttons=buttons or None,
+        client_msg_id=client_msg_id, author=author, pending_sync=pending_sync, created_at=now))
+    return _from_row(conn.execute(select(table).where(table.c.id == result.inserted_primary_key[0])).one())
+
+
+class MessageStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def record(self, conversation_id: str, sender: str, text: str, buttons: Optional[list] = None,
+               client_msg_id: Optional[str] = None, *, now: dt.datetime,
+               author: Optional[str] = None) -> tuple[Message, bool]:
+        """Store a message once per (conversation, client_msg_id): a resend returns the stored
+        message and False, so the caller does not forward it to the bot twice."""
+        for attempt in range(3):
+            try:
+                with self._db.write() as conn:
+                    if client_msg_id is not None:
+                        existing = _find(conn, conversation_id, client_msg_id)
+                        if existing:
+                            return existing, False
+                    return insert_message(conn, conversation_id, sender, text, now=now, buttons=buttons,
+                                          client_msg_id=client_msg_id, author=author), True
+            except IntegrityError:  # PostgreSQL: the same resend raced us; read it on the next pass
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def append(self, conversation_id: str, sender: str, text: str, buttons: Optional[list] = None,
+               client_msg_id: Optional[str] = None, *, now: dt.datetime) -> Message:
+        return self.record(conversation_id, sender, text, buttons, client_msg_id, now=now)[0]
+
+    def since(self, conversation_id: str, after_id: int = 0, limit: Optional[int] = None) -> list[Message]:
+        query = (select(table).where(table.c.conversation_id == conversation_id, table.c.id > after_id)
+                 .order_by(table.c.id))
+        if limit is not None:
+            query = query.limit(limit)
+        with self._db.read() as conn:
+            return [_from_row(r) for r in conn.execute(query)]
+
+    def transcript(self, conversation_id: str) -> list[dict]:
+        return [transcript_item(m) for m in self.since(conversation_id)]
+
+    def pending_sync(self) -> list[Message]:
+        """Agent replies not yet written into Rasa's conversation history, oldest first."""
+        with self._db.read() as conn:
+            rows = conn.execute(select(table).where(table.c.pending_sync.is_(True)).order_by(table.c.id))
+            return [_from_row(r) for r in rows]
+
+    def mark_synced(self, message_id: int) -> None:
+        with self._db.write() as conn:
+            conn.execute(update(table).where(table.c.id == message_id).values(pending_sync=False))

@@ -1,0 +1,70 @@
+"""Tables. Times are stored in UTC and come back as aware datetimes in Asia/Shanghai."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table,
+                        Text, UniqueConstraint)
+from sqlalchemy.types import TypeDecorator
+
+from actions.store.calendar import CHINA
+
+
+class AwareDateTime(TypeDecorator):
+    """SQLite keeps no time zone: store UTC, hand back Asia/Shanghai."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("datetimes must be timezone-aware")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(CHINA)
+
+
+metadata = MetaData()
+
+tickets = Table(
+    "helpdesk_tickets", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("day", String(8), nullable=False),   # 工单号 = day-seq, e.g. 20261125-0007
+    Column("seq", Integer, nullable=False),
+    Column("conversation_id", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("transcript", JSON, nullable=False),
+    Column("facts", JSON, nullable=False),
+    Column("created_at", AwareDateTime, nullable=False),
+    Column("due_at", AwareDateTime, nullable=False),
+    Column("updated_at", AwareDateTime, nullable=False),
+    UniqueConstraint("day", "seq", name="helpdesk_ticket_number"),
+)
+# At most one not-closed ticket per conversation, even with two processes racing.
+Index("helpdesk_one_active_ticket", tickets.c.conversation_id, unique=True,
+      sqlite_where=tickets.c.status != "closed", postgresql_where=tickets.c.status != "closed")
+Index("helpdesk_ticket_due", tickets.c.status, tickets.c.due_at)
+
+messages = Table(
+    "helpdesk_messages", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(200), nullable=False, index=True),
+    Column("sender", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("buttons", JSON),
+    Column("client_msg_id", String(100)),
+    Column("author", String(100)),              # the agent's user name for agent replies
+    Column("pending_sync", Boolean, nullable=False, default=False),  # not yet in Rasa's history
+    Column("created_at", AwareDateTime, nullable=False),
+    UniqueConstraint("conversation_id", "client_msg_id", name="helpdesk_message_once"),
+)
+Index("helpdesk_message_pending_sync", messages.c.pending_sync)

@@ -1,0 +1,49 @@
+"""What the console makes of Rasa's answers and failures."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from console.rasa_client import RasaClient, RasaUnavailable, bot_replies
+
+
+def test_replies_keep_text_and_buttons_and_drop_the_rest():
+    raw = [
+        {"recipient_id": "c", "text": "亲，寄到西藏1公斤以内18元"},
+        {"recipient_id": "c", "text": "还有别的问题吗？",
+         "buttons": [{"title": "转人工", "payload": "/request_human"}, {"payload": "/no_title"}]},
+        {"recipient_id": "c", "image": "https://example.com/a.png"},
+        {"recipient_id": "c", "custom": {"x": 1}},
+        "garbage",
+    ]
+    assert bot_replies(raw) == [
+        {"text": "亲，寄到西藏1公斤以内18元", "buttons": []},
+        {"text": "还有别的问题吗？", "buttons": [{"title": "转人工", "payload": "/request_human"}]},
+    ]
+    assert bot_replies({"error": "x"}) == [] and bot_replies(None) == []
+
+
+@pytest.mark.asyncio
+async def test_failures_never_mention_the_token():
+    client = RasaClient("http://127.0.0.1:9", "very-secret-token", timeout=2)
+    await client.start()
+    try:
+        with pytest.raises(RasaUnavailable) as err:
+            await client.append_bot_event("web-1", "hi", "agent", dt.datetime.now().astimezone())
+        assert "very-secret-token" not in str(err.value) and err.value.__cause__ is None
+        with pytest.raises(RasaUnavailable):
+            await client.send_message("web-1", "hi")
+    finally:
+        await client.close()
+
+
+@pytest.mark.asyncio
+async def test_without_a_token_agent_replies_wait():
+    client = RasaClient("http://127.0.0.1:9", None)
+    await client.start()
+    try:
+        with pytest.raises(RasaUnavailable, match="RASA_TOKEN"):
+            await client.append_bot_event("web-1", "hi", "agent", dt.datetime.now().astimezone())
+    finally:
+        await client.close()
