@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 bash scripts/setup.sh   # finds Python 3.10 (or says what to install)
-py=$(.venv/bin/python -c 'import sys; print(sys._base_executable)')
+py="$(.venv/bin/python -c 'import sys; print(sys.base_prefix)')/bin/python3.10"
 "$py" -m venv "$tmp/venv"
 "$tmp/venv/bin/pip" install --quiet --upgrade pip
 "$tmp/venv/bin/pip" install --quiet -r requirements.in
