@@ -1,4 +1,4 @@
-"""Action-server request check. rasa-sdk imports this package if it is importable and calls
+"""Action-server hardening: localhost by default and a token check on every request. rasa-sdk imports this package if it is importable and calls
 init_hooks(); the hook adds middleware so `python -m rasa_sdk --actions actions` stays the
 start command. Rasa sends ACTION_SERVER_TOKEN in the X-Action-Token header (endpoints.yml)."""
 from __future__ import annotations
@@ -35,4 +35,7 @@ class TokenCheck:
 
 
 def init_hooks(manager: pluggy.PluginManager) -> None:
+    # rasa-sdk reads SANIC_HOST after the plugins are attached: default to localhost, so the
+    # plain `python -m rasa_sdk --actions actions` is not reachable from other machines.
+    os.environ.setdefault("SANIC_HOST", "127.0.0.1")
     manager.register(TokenCheck())
