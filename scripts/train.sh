@@ -12,6 +12,12 @@ if [ -f "$MODEL" ] && [ "$(cat models/.fingerprint 2>/dev/null)" = "$fingerprint
 fi
 echo "train: training $MODEL (data or config changed)"
 start=$(date +%s)
-$RASA train --config config.yml --domain domain.yml --data data --out models --fixed-model-name store --quiet
+mkdir -p var/log
+if ! $RASA train --config config.yml --domain domain.yml --data data --out models --fixed-model-name store \
+     >var/log/train.log 2>&1; then
+  tail -40 var/log/train.log >&2
+  echo "train: failed; the whole log is var/log/train.log" >&2
+  exit 1
+fi
 echo "$fingerprint" > models/.fingerprint
 echo "train: done in $(( $(date +%s) - start )) s"
