@@ -39,3 +39,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip check >/dev/null || .venv/bin/python -m pip check
   echo "$want" > "$stamp"
 fi
+
+# The web chat's socket.io client, from the npm registry (served by the console app, no CDN).
+bash console/web/build.sh

@@ -6,7 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/ensure_browser.sh
-[ -f console/web/build.sh ] && bash console/web/build.sh
 bash scripts/train.sh
 . scripts/env.sh
 exec $PY -m pytest "$@"
