@@ -109,7 +109,9 @@ class Stack:
             return json.load(resp)["events"]
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API runs an event loop in this thread until it stops, which
+# would break every asyncio test collected after this directory.
+@pytest.fixture(scope="module")
 def stack(tmp_path_factory, request):
     if not list((ROOT / "models").glob("*.tar.gz")):
         pytest.fail("no trained model in models/: run `make train` first")
@@ -155,7 +157,7 @@ def stack(tmp_path_factory, request):
         print("\n".join(s.tail() for s in servers))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
