@@ -8,9 +8,8 @@ from typing import Optional
 from rasa_sdk import Tracker
 
 from actions.base import say
-from actions.store.geography import named_place
 from actions.store import (AmbiguousDestination, Destination, Gazetteer, StoreError, UnknownDestination,
-                           Weight, WeightUnreadable, find_weight)
+                           Weight, WeightUnreadable, find_weight, named_place)
 
 
 @dataclass(frozen=True)

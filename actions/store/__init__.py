@@ -6,7 +6,7 @@ from .couriers import asks_about_free_shipping, find_courier, mentions_several_i
 from .errors import (AmbiguousDestination, ConfigError, NoQuoteAvailable, StoreError,
                      UnknownDestination, WeightUnreadable)
 from .fees import FeeQuote, common_quote, ems_service, format_yuan, quote_fee
-from .geography import Destination, Gazetteer
+from .geography import Destination, Gazetteer, named_place
 from .replies import ANSWER_FIELDS, Replies
 from .invoice import InvoiceTopic, classify_invoice_question
 from .loader import Store, StoreCache, load_store
@@ -20,6 +20,6 @@ __all__ = [
     "StoreCache", "StoreConfig", "StoreError", "Tone", "UnknownDestination", "Weight",
     "WeightUnreadable", "asks_about_free_shipping", "bargain_reply", "classify_invoice_question", "common_quote",
     "describe_due", "ems_service", "estimate_arrival", "find_courier", "find_weight", "format_day",
-    "format_yuan", "load_store", "load_store_config", "mentions_several_items", "parse_target_date",
+    "format_yuan", "load_store", "load_store_config", "mentions_several_items", "named_place", "parse_target_date",
     "parse_weight", "quote_fee", "reply_due", "ship_date",
 ]
