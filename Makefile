@@ -17,7 +17,7 @@ validate: setup
 	.venv/bin/rasa data validate --fail-on-warnings
 
 check-config: setup  ## validate store_config/ after an edit
-	.venv/bin/python -m actions.store.check
+	.venv/bin/python -m store.check
 
 dict: setup     ## regenerate the tokenizer dictionary and lookup tables from store_config/places.yml
 	.venv/bin/python scripts/build_jieba_dict.py

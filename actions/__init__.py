@@ -1,1 +1,2 @@
-"""Rasa custom actions: thin glue between the dialogue and the store's domain (actions/store)."""
+"""Rasa custom actions: thin glue between the dialogue and the store domain (store/) and the
+handoff service (handoff/). Collaborators are built once in actions/runtime.py."""

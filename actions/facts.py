@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Optional
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
-from actions.base import say
-from actions.store import (AmbiguousDestination, Destination, Gazetteer, StoreError, UnknownDestination,
-                           Weight, WeightUnreadable, find_weight, named_place)
+from store import (AmbiguousDestination, Destination, Gazetteer, StoreError, UnknownDestination, Weight,
+                   WeightUnreadable, find_weight, named_place)
+
+from .base import Exchange
 
 
 @dataclass(frozen=True)
@@ -60,15 +62,14 @@ def _weight(tracker: Tracker) -> tuple[Optional[Weight], Optional[StoreError]]:
     return weight, None
 
 
-def read_facts(tracker: Tracker, places: Gazetteer) -> Facts:
-    destination, place_problem, new = _destination(tracker, places)
-    weight, weight_problem = _weight(tracker)
+def read_facts(exchange: Exchange) -> Facts:
+    destination, place_problem, new = _destination(exchange.tracker, exchange.store.places)
+    weight, weight_problem = _weight(exchange.tracker)
     return Facts(destination, weight, place_problem or weight_problem, new)
 
 
 def fact_slots(facts: Facts, max_kg=float("inf")) -> list[dict]:
     """Slots that remember the facts for follow-ups (那北京呢, 那2公斤呢)."""
-    from rasa_sdk.events import SlotSet
     events = []
     if facts.destination:
         events += [SlotSet("province", facts.destination.province), SlotSet("place", facts.destination.place)]
@@ -77,15 +78,14 @@ def fact_slots(facts: Facts, max_kg=float("inf")) -> list[dict]:
     return events
 
 
-def ask_again(dispatcher, problem: StoreError) -> None:
+def ask_again(exchange: Exchange, problem: StoreError) -> None:
     """The polite question for a fact we could not read."""
     if isinstance(problem, AmbiguousDestination):
-        say(dispatcher, "destination_ambiguous", place=problem.place,
-                                 candidates="、".join(problem.provinces),
-                                 buttons=[{"title": p + problem.place, "payload": p + problem.place}
-                                          for p in problem.provinces])
+        exchange.say("destination_ambiguous", place=problem.place, candidates="、".join(problem.provinces),
+                     buttons=[{"title": p + problem.place, "payload": p + problem.place}
+                              for p in problem.provinces])
     elif isinstance(problem, UnknownDestination):
         # Echo only letters and digits of what they wrote: never markup, never a long paste.
-        say(dispatcher, "destination_unknown", place="".join(re.findall(r"\w", problem.text))[:20] or "？")
+        exchange.say("destination_unknown", place="".join(re.findall(r"\w", problem.text))[:20] or "？")
     else:
-        say(dispatcher, "ask_weight_again")
+        exchange.say("ask_weight_again")

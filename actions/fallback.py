@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Text
 
-from actions.base import StoreAction, say
-from actions.handoff import hand_off
+from handoff import Reason
+
+from .base import StoreAction
 
 FALLBACKS_BEFORE_HANDOFF = 2
 
@@ -24,9 +25,9 @@ class ActionFallback(StoreAction):
     def name(self) -> Text:
         return "action_fallback"
 
-    def answer(self, dispatcher, tracker):
-        if fallbacks_in_a_row(tracker) >= FALLBACKS_BEFORE_HANDOFF:
-            dispatcher.utter_message(response="utter_out_of_scope")
-            return hand_off(dispatcher, tracker, reason="repeated_fallback")
-        say(dispatcher, "not_understood")
+    def answer(self, exchange):
+        if fallbacks_in_a_row(exchange.tracker) >= FALLBACKS_BEFORE_HANDOFF:
+            exchange.dispatcher.utter_message(response="utter_out_of_scope")
+            return exchange.hand_off(Reason.REPEATED_FALLBACK)
+        exchange.say("not_understood")
         return []

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Text
 
-from actions.base import StoreAction
-from actions.couriers import answer_courier
-from actions.delivery import answer_delivery
-from actions.fees import answer_fee
+from .base import StoreAction
+from .couriers import answer_courier
+from .delivery import answer_delivery
+from .fees import answer_fee
 
 _BY_TOPIC = {"delivery": answer_delivery, "courier": answer_courier}
 
@@ -15,5 +15,5 @@ class ActionFollowUp(StoreAction):
     def name(self) -> Text:
         return "action_follow_up"
 
-    def answer(self, dispatcher, tracker):
-        return _BY_TOPIC.get(tracker.get_slot("last_topic"), answer_fee)(dispatcher, tracker)
+    def answer(self, exchange):
+        return _BY_TOPIC.get(exchange.tracker.get_slot("last_topic"), answer_fee)(exchange)

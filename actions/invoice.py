@@ -3,18 +3,19 @@ from __future__ import annotations
 
 from typing import Text
 
-from actions.base import StoreAction, say
-from actions.handoff import hand_off
-from actions.store import classify_invoice_question
+from handoff import Reason
+from store import classify_invoice_question
+
+from .base import StoreAction
 
 
 class ActionAnswerInvoice(StoreAction):
     def name(self) -> Text:
         return "action_answer_invoice"
 
-    def answer(self, dispatcher, tracker):
-        topic = classify_invoice_question(tracker.latest_message.get("text") or "")
-        say(dispatcher, f"invoice_{topic.value}")
+    def answer(self, exchange):
+        topic = classify_invoice_question(exchange.text)
+        exchange.say(f"invoice_{topic.value}")
         if topic.needs_manager:
-            return hand_off(dispatcher, tracker, reason="invoice_manager")
+            return exchange.hand_off(Reason.INVOICE_MANAGER)
         return []

@@ -8,9 +8,9 @@ import warnings
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.store.config import load_store_config
-from actions.store.errors import ConfigError
+from handoff import HandoffService
 from helpdesk import MessageStore, TicketStore, open_database
+from store import CHINA, ConfigError, StoreCache, china_now
 
 from .app import STATIC_DIR, create_app
 from .credentials import load_agent_users
@@ -27,7 +27,8 @@ def main() -> int:
     try:
         settings = load_settings()
         users = load_agent_users(settings)
-        store_config = load_store_config()
+        store = StoreCache().get  # reloaded when the owner edits store_config/
+        store()
     except (SettingsError, ConfigError) as err:
         print(f"console: cannot start: {err}", file=sys.stderr)
         return 2
@@ -37,14 +38,16 @@ def main() -> int:
         logger.warning("RASA_TOKEN is not set: agent replies reach shoppers but are not written "
                        "into Rasa's conversation history")
     try:
-        db = open_database(settings.db_url)
+        db = open_database(settings.db_url, zone=CHINA)
     except SQLAlchemyError as err:  # the URL may hold a password: show the driver's message only
         print(f"console: cannot open the helpdesk database (HELPDESK_DB_URL): {getattr(err, 'orig', err)}",
               file=sys.stderr)
         return 2
-    app = create_app(settings, tickets=TicketStore(db), messages=MessageStore(db),
+    tickets, messages = TicketStore(db), MessageStore(db)
+    app = create_app(settings, tickets=tickets, messages=messages,
                      rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout),
-                     store_config=store_config, agent_users=users)
+                     handoff=HandoffService(tickets, messages, store, china_now), store=store,
+                     agent_users=users)
     logger.info("web chat at http://%s:%s/ , agent inbox at /agent (%s)", settings.host, settings.port, settings.env)
     # One worker: the socket rooms live in this process (see the README's scale-out notes).
     app.run(host=settings.host, port=settings.port, workers=1, access_log=False, motd=False)

@@ -10,9 +10,9 @@ import socketio
 from sanic import Sanic
 from sanic.response import json
 
-from actions.store.calendar import CHINA
-from actions.store.config import StoreConfig
+from handoff import HandoffService
 from helpdesk import MessageStore, TicketStore
+from store import Store, china_now
 
 from .agent.auth import AgentAuth
 from .agent.views import bp as agent_bp
@@ -21,7 +21,6 @@ from .chat.service import ChatService
 from .chat.session import ShopperSessions
 from .chat.socket import register_socket_events, room_of
 from .chat.views import bp as chat_bp
-from .handoff import DueTimes
 from .rasa_client import RasaClient
 from .rasa_sync import RasaSync
 from .security import add_security_headers
@@ -32,12 +31,8 @@ from .templating import Templates
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def china_now() -> dt.datetime:
-    return dt.datetime.now(CHINA)
-
-
 def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageStore, rasa: RasaClient,
-               store_config: StoreConfig, agent_users: dict[str, str],
+               handoff: HandoffService, store: Callable[[], Store], agent_users: dict[str, str],
                clock: Callable[[], dt.datetime] = china_now, name: str = "console",
                sync_interval: Optional[float] = None) -> Sanic:
     app = Sanic(name, configure_logging=False)  # logging is set up by the caller (console/__main__)
@@ -54,11 +49,11 @@ def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageSto
     ctx = app.ctx
     ctx.settings, ctx.sio, ctx.clock = settings, sio, clock
     ctx.tickets, ctx.messages, ctx.rasa = tickets, messages, rasa
-    ctx.templates = Templates(store_name=store_config.store.name)
+    ctx.templates = Templates(store_name=lambda: store().config.store.name)  # live, like every answer
     ctx.shopper_sessions = ShopperSessions(signer, settings.cookie_secure)
     ctx.agent_auth = AgentAuth(signer, agent_users, settings.cookie_secure)
     ctx.background = Background()
-    ctx.chat = ChatService(messages, tickets, rasa, DueTimes(store_config), clock, notify, ctx.background)
+    ctx.chat = ChatService(messages, rasa, handoff, clock, notify, ctx.background)
     ctx.rasa_sync = RasaSync(messages, rasa, sync_interval or settings.sync_interval)
     register_socket_events(sio, ctx.chat, ctx.shopper_sessions)
 

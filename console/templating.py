@@ -4,10 +4,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from typing import Callable
+
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sanic.response import HTTPResponse, html
 
-from actions.store.calendar import CHINA
+from handoff import Reason
+from store import CHINA
 
 from . import texts
 
@@ -15,14 +18,15 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 
 class Templates:
-    def __init__(self, **globals_) -> None:
+    def __init__(self, store_name: Callable[[], str]) -> None:
         self.env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True,
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(globals_)
         self.env.filters.update(when=when, reason=reason, fact=fact)
+        self._store_name = store_name
 
     def render(self, name: str, status: int = 200, **context) -> HTTPResponse:
-        return html(self.env.get_template(name).render(**context), status=status)
+        page = self.env.get_template(name).render(store_name=self._store_name(), **context)
+        return html(page, status=status)
 
 
 def when(value) -> str:
@@ -38,8 +42,8 @@ def when(value) -> str:
 
 
 def reason(key: str) -> str:
-    label = texts.REASONS.get(key)
-    return f"{label}（{key}）" if label else key
+    label = Reason.label_of(key)
+    return f"{label}（{key}）" if label != key else key
 
 
 def fact(key: str) -> str:

@@ -6,6 +6,7 @@ and then writes can otherwise fail at once with "database is locked" instead of 
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from .schema import metadata
+from .upgrade import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'helpdesk.db'}"
@@ -31,8 +33,10 @@ def database_url_from_env(environ: Mapping[str, str] = os.environ) -> str:
 
 
 class Database:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    """`zone`: the business time zone. Times come back in it, and ticket numbers count its days."""
+
+    def __init__(self, engine: Engine, zone: dt.tzinfo = dt.timezone.utc) -> None:
+        self.engine, self.zone = engine, zone
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -73,8 +77,8 @@ def _prepare_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
 
 
-def open_database(url: str) -> Database:
-    """Connect and create the tables if they are missing."""
+def open_database(url: str, zone: dt.tzinfo = dt.timezone.utc) -> Database:
+    """Connect, bring an older database up to date and create the tables that are missing."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -84,5 +88,6 @@ def open_database(url: str) -> Database:
         _prepare_sqlite(engine)
     else:
         engine = create_engine(url, future=True, json_serializer=_dumps, pool_pre_ping=True)
+    upgrade(engine)
     metadata.create_all(engine)
-    return Database(engine)
+    return Database(engine, zone)

@@ -1,19 +1,19 @@
-"""The chat outbox: every shopper, bot, agent and system message gets an increasing id, so a
-client that reconnects asks for what came after the last id it saw and misses nothing."""
+"""The record of what was said: every shopper, bot, agent and system message of a conversation,
+with an increasing id, so a client that reconnects asks for what came after the last id it saw
+and misses nothing. Tickets refer to their conversation here; there is no second copy."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterable, Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from .db import Database
+from .schema import SENDERS
 from .schema import messages as table
-
-SENDERS = ("shopper", "bot", "agent", "system")
 
 
 @dataclass(frozen=True)
@@ -23,31 +23,37 @@ class Message:
     sender: str
     text: str
     buttons: Optional[list]
-    client_msg_id: Optional[str]
+    client_msg_id: Optional[str]   # the writer's key: the browser's message id, or an imported turn's key
     author: Optional[str]
     pending_sync: bool
     created_at: dt.datetime
 
 
-def transcript_item(message: Message) -> dict:
-    """The shape tickets keep: {"sender", "text", "time"}."""
-    return {"sender": message.sender, "text": message.text, "time": message.created_at.isoformat()}
+@dataclass(frozen=True)
+class Turn:
+    """A message kept elsewhere first (Rasa's tracker), to be recorded here once: `key` is unique
+    within its conversation and says where it came from."""
+    sender: str
+    text: str
+    time: dt.datetime
+    key: str
 
 
-def _from_row(row) -> Message:
+def _from_row(row, zone: dt.tzinfo) -> Message:
     return Message(id=row.id, conversation_id=row.conversation_id, sender=row.sender,
                    text=row.text, buttons=row.buttons, client_msg_id=row.client_msg_id,
-                   author=row.author, pending_sync=bool(row.pending_sync), created_at=row.created_at)
+                   author=row.author, pending_sync=bool(row.pending_sync),
+                   created_at=row.created_at.astimezone(zone))
 
 
-def _find(conn: Connection, conversation_id: str, client_msg_id: str) -> Optional[Message]:
+def _find(conn: Connection, conversation_id: str, client_msg_id: str, zone: dt.tzinfo) -> Optional[Message]:
     row = conn.execute(select(table).where(table.c.conversation_id == conversation_id,
                                            table.c.client_msg_id == client_msg_id)).first()
-    return _from_row(row) if row else None
+    return _from_row(row, zone) if row else None
 
 
 def insert_message(conn: Connection, conversation_id: str, sender: str, text: str, *,
-                   now: dt.datetime, buttons: Optional[list] = None,
+                   now: dt.datetime, zone: dt.tzinfo, buttons: Optional[list] = None,
                    client_msg_id: Optional[str] = None, author: Optional[str] = None,
                    pending_sync: bool = False) -> Message:
     """Insert inside the caller's transaction (tickets use it to store an agent reply)."""
@@ -56,7 +62,8 @@ def insert_message(conn: Connection, conversation_id: str, sender: str, text: st
     result = conn.execute(table.insert().values(
         conversation_id=conversation_id, sender=sender, text=text, buttons=buttons or None,
         client_msg_id=client_msg_id, author=author, pending_sync=pending_sync, created_at=now))
-    return _from_row(conn.execute(select(table).where(table.c.id == result.inserted_primary_key[0])).one())
+    row = conn.execute(select(table).where(table.c.id == result.inserted_primary_key[0])).one()
+    return _from_row(row, zone)
 
 
 class MessageStore:
@@ -68,15 +75,16 @@ class MessageStore:
                author: Optional[str] = None) -> tuple[Message, bool]:
         """Store a message once per (conversation, client_msg_id): a resend returns the stored
         message and False, so the caller does not forward it to the bot twice."""
+        zone = self._db.zone
         for attempt in range(3):
             try:
                 with self._db.write() as conn:
                     if client_msg_id is not None:
-                        existing = _find(conn, conversation_id, client_msg_id)
+                        existing = _find(conn, conversation_id, client_msg_id, zone)
                         if existing:
                             return existing, False
-                    return insert_message(conn, conversation_id, sender, text, now=now, buttons=buttons,
-                                          client_msg_id=client_msg_id, author=author), True
+                    return insert_message(conn, conversation_id, sender, text, now=now, zone=zone,
+                                          buttons=buttons, client_msg_id=client_msg_id, author=author), True
             except IntegrityError:  # PostgreSQL: the same resend raced us; read it on the next pass
                 if attempt == 2:
                     raise
@@ -86,22 +94,35 @@ class MessageStore:
                client_msg_id: Optional[str] = None, *, now: dt.datetime) -> Message:
         return self.record(conversation_id, sender, text, buttons, client_msg_id, now=now)[0]
 
+    def import_turns(self, conversation_id: str, turns: Iterable[Turn]) -> int:
+        """Record the turns this store does not hold yet (by key), oldest first, in one
+        transaction. Returns how many were new."""
+        added = 0
+        with self._db.write() as conn:
+            known = {r.client_msg_id for r in conn.execute(
+                select(table.c.client_msg_id).where(table.c.conversation_id == conversation_id))}
+            for turn in sorted(turns, key=lambda t: t.time):
+                if turn.key in known:
+                    continue
+                insert_message(conn, conversation_id, turn.sender, turn.text, now=turn.time,
+                               zone=self._db.zone, client_msg_id=turn.key)
+                known.add(turn.key)
+                added += 1
+        return added
+
     def since(self, conversation_id: str, after_id: int = 0, limit: Optional[int] = None) -> list[Message]:
         query = (select(table).where(table.c.conversation_id == conversation_id, table.c.id > after_id)
                  .order_by(table.c.id))
         if limit is not None:
             query = query.limit(limit)
         with self._db.read() as conn:
-            return [_from_row(r) for r in conn.execute(query)]
-
-    def transcript(self, conversation_id: str) -> list[dict]:
-        return [transcript_item(m) for m in self.since(conversation_id)]
+            return [_from_row(r, self._db.zone) for r in conn.execute(query)]
 
     def pending_sync(self) -> list[Message]:
         """Agent replies not yet written into Rasa's conversation history, oldest first."""
         with self._db.read() as conn:
             rows = conn.execute(select(table).where(table.c.pending_sync.is_(True)).order_by(table.c.id))
-            return [_from_row(r) for r in rows]
+            return [_from_row(r, self._db.zone) for r in rows]
 
     def mark_synced(self, message_id: int) -> None:
         with self._db.write() as conn:

@@ -1,4 +1,5 @@
-"""Tables. Times are stored in UTC and come back as aware datetimes in Asia/Shanghai."""
+"""Tables. Times are stored in UTC and come back as aware UTC datetimes (the stores convert them
+to the database's business time zone)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,11 +8,9 @@ from sqlalchemy import (JSON, Boolean, Column, DateTime, Index, Integer, MetaDat
                         Text, UniqueConstraint)
 from sqlalchemy.types import TypeDecorator
 
-from actions.store.calendar import CHINA
-
 
 class AwareDateTime(TypeDecorator):
-    """SQLite keeps no time zone: store UTC, hand back Asia/Shanghai."""
+    """SQLite keeps no time zone: store UTC, hand back aware UTC."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -29,21 +28,21 @@ class AwareDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(CHINA)
+        return value.astimezone(dt.timezone.utc)
 
 
 metadata = MetaData()
+SENDERS = ("shopper", "bot", "agent", "system")  # who wrote a message
 
 tickets = Table(
     "helpdesk_tickets", metadata,
     Column("id", Integer, primary_key=True),
     Column("day", String(8), nullable=False),   # 工单号 = day-seq, e.g. 20261125-0007
     Column("seq", Integer, nullable=False),
-    Column("conversation_id", String(200), nullable=False),
+    Column("conversation_id", String(200), nullable=False),  # what was said: helpdesk_messages
     Column("status", String(16), nullable=False),
     Column("reasons", JSON, nullable=False),
-    Column("transcript", JSON, nullable=False),
-    Column("facts", JSON, nullable=False),
+    Column("facts", JSON, nullable=False),     # what the bot knew: province, weight, order number ...
     Column("created_at", AwareDateTime, nullable=False),
     Column("due_at", AwareDateTime, nullable=False),
     Column("updated_at", AwareDateTime, nullable=False),

@@ -1,7 +1,8 @@
 """Handoff tickets: one not-closed ticket per conversation, open → answered → closed.
 
 A ticket is committed before any method returns it: the shopper is told its number only after
-it exists (store-policy §7, nothing is lost).
+it exists (store-policy §7, nothing is lost). What was said lives in the message record
+(helpdesk_messages), under the ticket's conversation id.
 """
 from __future__ import annotations
 
@@ -12,10 +13,8 @@ from typing import Optional
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
-from actions.store.calendar import CHINA
-
 from .db import Database
-from .messages import SENDERS, Message, insert_message
+from .messages import Message, insert_message
 from .schema import tickets as table
 
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
@@ -36,7 +35,6 @@ class Ticket:
     conversation_id: str
     status: str
     reasons: list
-    transcript: list
     facts: dict
     created_at: dt.datetime
     due_at: dt.datetime
@@ -46,18 +44,11 @@ class Ticket:
         return self.status == OPEN and self.due_at < now
 
 
-def _from_row(row) -> Ticket:
+def _from_row(row, zone: dt.tzinfo) -> Ticket:
     return Ticket(id=row.id, number=f"{row.day}-{row.seq:04d}", conversation_id=row.conversation_id,
-                  status=row.status, reasons=list(row.reasons), transcript=list(row.transcript),
-                  facts=dict(row.facts), created_at=row.created_at, due_at=row.due_at,
-                  updated_at=row.updated_at)
-
-
-def _check_transcript(transcript: list[dict]) -> list[dict]:
-    for item in transcript:
-        if item.get("sender") not in SENDERS or not isinstance(item.get("text"), str):
-            raise ValueError(f"transcript items need a sender in {SENDERS} and a text: {item!r}")
-    return list(transcript)
+                  status=row.status, reasons=list(row.reasons), facts=dict(row.facts),
+                  created_at=row.created_at.astimezone(zone), due_at=row.due_at.astimezone(zone),
+                  updated_at=row.updated_at.astimezone(zone))
 
 
 def _aware(*values: dt.datetime) -> None:
@@ -76,62 +67,58 @@ class TicketStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def open_or_append(self, conversation_id: str, reason: str, transcript: list[dict], facts: dict,
+    def open_or_append(self, conversation_id: str, reason: str, facts: dict,
                        now: dt.datetime, due: dt.datetime) -> tuple[Ticket, bool]:
         """Open a ticket, or add to the conversation's not-closed one: the reason joins its
-        reasons, the (fuller) transcript replaces the old one, facts merge, an answered ticket
-        opens again with the new due time. Returns (ticket, created)."""
+        reasons, facts merge, an answered ticket opens again with the new due time.
+        Returns (ticket, created)."""
         _aware(now, due)
-        transcript = _check_transcript(transcript)
         with self._db.write(serialized=True) as conn:
             current = conn.execute(select(table).where(table.c.conversation_id == conversation_id,
                                                        table.c.status != CLOSED)).first()
             if current is None:
-                ticket_id = self._insert(conn, conversation_id, reason, transcript, facts, now, due)
+                ticket_id = self._insert(conn, conversation_id, reason, facts, now, due)
             else:
                 ticket_id = current.id
-                self._append(conn, current, reason, transcript, facts, now, due)
-            ticket = _from_row(_load(conn, ticket_id))
+                self._append(conn, current, reason, facts, now, due)
+            ticket = _from_row(_load(conn, ticket_id), self._db.zone)
         return ticket, current is None
 
-    @staticmethod
-    def _insert(conn, conversation_id, reason, transcript, facts, now, due) -> int:
-        day = now.astimezone(CHINA).strftime("%Y%m%d")
+    def _insert(self, conn, conversation_id, reason, facts, now, due) -> int:
+        day = now.astimezone(self._db.zone).strftime("%Y%m%d")
         last = conn.execute(select(func.max(table.c.seq)).where(table.c.day == day)).scalar()
         result = conn.execute(table.insert().values(
             day=day, seq=(last or 0) + 1, conversation_id=conversation_id, status=OPEN,
-            reasons=[reason], transcript=transcript, facts=dict(facts), created_at=now, due_at=due,
-            updated_at=now))
+            reasons=[reason], facts=dict(facts), created_at=now, due_at=due, updated_at=now))
         return result.inserted_primary_key[0]
 
     @staticmethod
-    def _append(conn, current, reason, transcript, facts, now, due) -> None:
+    def _append(conn, current, reason, facts, now, due) -> None:
         # Reasons are kept once each, in the order first seen: a shopper who writes five times
         # while the bot is down has one reason, not five.
         reasons = list(current.reasons) + ([reason] if reason not in current.reasons else [])
         merged = {**current.facts, **{k: v for k, v in facts.items() if v not in (None, "")}}
-        values = dict(reasons=reasons, transcript=transcript or current.transcript, facts=merged,
-                      updated_at=now)
+        values = dict(reasons=reasons, facts=merged, updated_at=now)
         if current.status == ANSWERED:
             values.update(status=OPEN, due_at=due)
         conn.execute(update(table).where(table.c.id == current.id).values(**values))
 
     def get(self, ticket_id: int) -> Ticket:
         with self._db.read() as conn:
-            return _from_row(_load(conn, ticket_id))
+            return _from_row(_load(conn, ticket_id), self._db.zone)
 
     def active_for(self, conversation_id: str) -> Optional[Ticket]:
         with self._db.read() as conn:
             row = conn.execute(select(table).where(table.c.conversation_id == conversation_id,
                                                    table.c.status != CLOSED)).first()
-            return _from_row(row) if row else None
+            return _from_row(row, self._db.zone) if row else None
 
     def list_active(self) -> list[Ticket]:
         """Not-closed tickets, the one due first on top."""
         with self._db.read() as conn:
             rows = conn.execute(select(table).where(table.c.status != CLOSED)
                                 .order_by(table.c.due_at, table.c.id))
-            return [_from_row(r) for r in rows]
+            return [_from_row(r, self._db.zone) for r in rows]
 
     def answer(self, ticket_id: int, agent: str, text: str, now: dt.datetime) -> Message:
         """Store an agent's reply on the ticket and in the conversation's messages (flagged for
@@ -143,11 +130,9 @@ class TicketStore:
             row = _load(conn, ticket_id)
             if row.status == CLOSED:
                 raise TicketClosed(f"ticket {row.day}-{row.seq:04d} is closed")
-            item = {"sender": "agent", "text": text, "time": now.isoformat(), "agent": agent}
-            conn.execute(update(table).where(table.c.id == ticket_id).values(
-                status=ANSWERED, transcript=list(row.transcript) + [item], updated_at=now))
-            return insert_message(conn, row.conversation_id, "agent", text, now=now, author=agent,
-                                  pending_sync=True)
+            conn.execute(update(table).where(table.c.id == ticket_id).values(status=ANSWERED, updated_at=now))
+            return insert_message(conn, row.conversation_id, "agent", text, now=now, zone=self._db.zone,
+                                  author=agent, pending_sync=True)
 
     def close(self, ticket_id: int, now: dt.datetime) -> Ticket:
         _aware(now)
@@ -155,5 +140,5 @@ class TicketStore:
             row = _load(conn, ticket_id)
             if row.status != CLOSED:
                 conn.execute(update(table).where(table.c.id == ticket_id).values(status=CLOSED, updated_at=now))
-            ticket = _from_row(_load(conn, ticket_id))
+            ticket = _from_row(_load(conn, ticket_id), self._db.zone)
         return ticket

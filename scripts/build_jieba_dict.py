@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from actions.store.geography import Gazetteer  # noqa: E402
+from store import Gazetteer  # noqa: E402
 
 OUT = ROOT / "jieba_dict" / "places.txt"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from actions.store.geography import Gazetteer  # noqa: E402
+from store import Gazetteer  # noqa: E402
 
 OUT = ROOT / "data" / "nlu" / "lookups.yml"
 WEIGHT = r"(\d+(\.\d+)?|[一二两三四五六七八九十半]+)\s*(kg|公斤|千克|斤|克|g)"

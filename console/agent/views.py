@@ -82,8 +82,7 @@ async def _load_ticket(request, ticket_id: int):
 
 
 async def _ticket_view(request, ticket, status=200, sent=False, reply_error=None, draft=""):
-    """The live conversation from the message store, split where the ticket was opened; the
-    ticket's own transcript when the conversation did not come through this web chat."""
+    """The conversation from the message record, split where the ticket was opened."""
     ctx = request.app.ctx
     history = await asyncio.to_thread(ctx.messages.since, ticket.conversation_id)
     return _page(request, "agent/ticket.html", status=status, ticket=ticket, now=ctx.clock(),

@@ -9,18 +9,16 @@ import logging
 import weakref
 from typing import Awaitable, Callable
 
-from actions.store.working_hours import describe_due
-from helpdesk import Message, MessageStore, TicketStore
+from handoff import HandoffService, Reason
+from helpdesk import Message, MessageStore
 
 from .. import texts
 from ..background import Background
-from ..handoff import DueTimes
 from ..rasa_client import RasaClient, RasaUnavailable
 from .input import clean_id, clean_text, too_long
 
 logger = logging.getLogger(__name__)
 Notify = Callable[[str, str, dict], Awaitable[None]]   # (conversation id, event, payload)
-UNAVAILABLE_REASON = "bot_unavailable"
 
 
 def message_json(message: Message) -> dict:
@@ -37,11 +35,10 @@ def _refused(error: str, hint: str) -> dict:
 
 
 class ChatService:
-    def __init__(self, messages: MessageStore, tickets: TicketStore, rasa: RasaClient,
-                 due_times: DueTimes, clock: Callable[[], dt.datetime], notify: Notify,
-                 background: Background) -> None:
-        self.messages, self.tickets, self.rasa = messages, tickets, rasa
-        self._due_times, self._clock, self._notify = due_times, clock, notify
+    def __init__(self, messages: MessageStore, rasa: RasaClient, handoff: HandoffService,
+                 clock: Callable[[], dt.datetime], notify: Notify, background: Background) -> None:
+        self.messages, self.rasa, self.handoff = messages, rasa, handoff
+        self._clock, self._notify = clock, notify
         self._background = background
         # One bot exchange at a time per conversation keeps replies in the order of the questions.
         self._locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
@@ -86,7 +83,8 @@ class ChatService:
                     await self._hand_off(conversation_id)
             except Exception:
                 logger.exception("answering conversation %s failed", conversation_id)
-                await self._notify(conversation_id, "notice", {"text": texts.HANDOFF_FAILED})
+                await self._notify(conversation_id, "notice",
+                                   {"text": self.handoff.failure_text(Reason.BOT_UNAVAILABLE)})
             finally:
                 await self._notify(conversation_id, "typing", {"on": False})
 
@@ -106,13 +104,7 @@ class ChatService:
         await self._notify(conversation_id, "message", message_json(message))
 
     async def _hand_off(self, conversation_id: str) -> None:
-        """The shopper's message is already stored: open (or add to) a ticket with the whole
-        conversation, then tell the shopper its number and when staff will reply."""
-        now = self._clock()
-        transcript = await asyncio.to_thread(self.messages.transcript, conversation_id)
-        ticket, created = await asyncio.to_thread(
-            self.tickets.open_or_append, conversation_id, UNAVAILABLE_REASON, transcript, {},
-            now, self._due_times.due(now))
-        template = texts.BOT_UNAVAILABLE_NEW if created else texts.BOT_UNAVAILABLE_AGAIN
-        due = describe_due(ticket.due_at, now) if ticket.due_at > now else texts.OVERDUE
-        await self._say(conversation_id, "system", template.format(number=ticket.number, due=due))
+        """The shopper's message is already in the record: open (or add to) the conversation's
+        ticket, then tell the shopper its number and when staff will reply."""
+        result = await asyncio.to_thread(self.handoff.hand_off, conversation_id, Reason.BOT_UNAVAILABLE)
+        await self._say(conversation_id, "system", result.text)

@@ -1,9 +1,12 @@
 """Helpers for the rasa-sdk action tests: real `Tracker`s built from a few events, a
-`CollectingDispatcher`, a fixed Asia/Shanghai clock, and checks every reply must pass."""
+`CollectingDispatcher`, the shipped store, a fixed Asia/Shanghai clock, tickets in a throw-away
+database, and checks every reply must pass. Actions get their collaborators as a `Services`
+(never module globals): `run_action(ActionQuoteFee, tracker)` builds the action with them."""
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import inspect
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
@@ -13,8 +16,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
-from actions.store import CHINA
+from actions.base import StoreAction
+from actions.runtime import Services
+from handoff import HandoffService
+from helpdesk import MessageStore, TicketStore, open_database
+from store import CHINA, Store, load_store
 
 # A Wednesday in working hours, far from any holiday.
 WEDNESDAY_10 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CHINA)
@@ -27,27 +33,6 @@ HANDOFF = re.compile(r"工作人员|工单|人工|店长")
 FEE = re.compile(r"(\d+(?:\.\d+)?)元")
 
 
-def _forget_ticket_store() -> None:
-    cached = getattr(services, "tickets", None)
-    if cached is None or not hasattr(cached, "cache_clear"):
-        return
-    if cached.cache_info().currsize:
-        database = getattr(cached(), "_db", None) or getattr(cached(), "db", None)
-        if hasattr(database, "dispose"):
-            database.dispose()
-    cached.cache_clear()
-
-
-@pytest.fixture(autouse=True)
-def _helpdesk_db(tmp_path, monkeypatch):
-    """Handoff tickets go to a throw-away SQLite file per test (never var/helpdesk.db), and the
-    action server's cached ticket store is reopened on it."""
-    monkeypatch.setenv("HELPDESK_DB_URL", f"sqlite:///{tmp_path / 'helpdesk.db'}")
-    _forget_ticket_store()
-    yield
-    _forget_ticket_store()
-
-
 class Clock:
     def __init__(self, now: dt.datetime) -> None:
         self.now = now
@@ -56,12 +41,49 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(autouse=True)
-def clock(monkeypatch) -> Clock:
-    """actions.services.now fixed at WEDNESDAY_10; set `clock.now` to move it."""
-    fixed = Clock(WEDNESDAY_10)
-    monkeypatch.setattr(services, "now", fixed)
-    return fixed
+@pytest.fixture(scope="session")
+def shipped_store() -> Store:
+    """store_config/ as shipped (config, places, calendar, answers)."""
+    return load_store()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Fixed at WEDNESDAY_10; set `clock.now` to move it."""
+    return Clock(WEDNESDAY_10)
+
+
+@pytest.fixture
+def helpdesk_db(tmp_path):
+    """Handoff tickets and messages in a throw-away SQLite file per test (never var/helpdesk.db)."""
+    db = open_database(f"sqlite:///{tmp_path / 'helpdesk.db'}", zone=CHINA)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def make_services(helpdesk_db, clock, shipped_store) -> Callable[..., Services]:
+    """make_services(store=...) → the action server's collaborators around another store."""
+    def make(store: Store = shipped_store) -> Services:
+        current = lambda: store  # noqa: E731
+        handoff = HandoffService(TicketStore(helpdesk_db), MessageStore(helpdesk_db), current, clock)
+        return Services(current, clock, handoff)
+    return make
+
+
+@pytest.fixture
+def services(make_services) -> Services:
+    return make_services()
+
+
+@pytest.fixture
+def tickets(helpdesk_db) -> TicketStore:
+    return TicketStore(helpdesk_db)
+
+
+@pytest.fixture
+def messages(helpdesk_db) -> MessageStore:
+    return MessageStore(helpdesk_db)
 
 
 def _entity(text: str, entity: Any) -> dict:
@@ -142,7 +164,10 @@ class Outcome:
         return bool(HANDOFF.search(self.text))
 
 
-def _run(action: Action, tracker: Tracker, domain: Optional[dict] = None, expect_reply: bool = True) -> Outcome:
+def _run(action, tracker: Tracker, services: Services, domain: Optional[dict] = None,
+         expect_reply: bool = True) -> Outcome:
+    if inspect.isclass(action):
+        action = action(services) if issubclass(action, StoreAction) else action()
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, domain or {}))
     outcome = Outcome(list(dispatcher.messages), list(events or []))
@@ -154,7 +179,10 @@ def _run(action: Action, tracker: Tracker, domain: Optional[dict] = None, expect
 
 
 @pytest.fixture
-def run_action() -> Callable[..., Outcome]:
-    """run_action(action, tracker) → Outcome; fails if there is no reply (unless
-    expect_reply=False) or a reply shows a phone number / QQ."""
-    return _run
+def run_action(services) -> Callable[..., Outcome]:
+    """run_action(ActionClass or action, tracker, services=…) → Outcome; a class is built with
+    the test's services. Fails if there is no reply (unless expect_reply=False) or a reply
+    shows a phone number / QQ."""
+    def run(action, tracker: Tracker, services: Services = services, **kwargs) -> Outcome:
+        return _run(action, tracker, services, **kwargs)
+    return run

@@ -27,32 +27,32 @@ ODD_TEXTS = [
     pytest.param("９９９９９９９９９ｋｇ", id="全角超大重量"),
     pytest.param("1" * 400 + "kg", id="400位数字重量"),
 ]
-ALL_ACTIONS = [ActionQuoteFee(), ActionFollowUp(), ActionDeliveryTime(), ActionAnswerCourier(),
-               ActionAnswerInvoice(), ActionBargain(), ActionFallback(), ActionHandoff()]
+ALL_ACTIONS = [ActionQuoteFee, ActionFollowUp, ActionDeliveryTime, ActionAnswerCourier,
+               ActionAnswerInvoice, ActionBargain, ActionFallback, ActionHandoff]
 
 
 @pytest.mark.parametrize("text", ODD_TEXTS)
 def test_fee_action_answers_odd_input_with_a_clear_reply(make_tracker, run_action, text):
-    out = run_action(ActionQuoteFee(), make_tracker(text, intent="ask_shipping_fee"))
+    out = run_action(ActionQuoteFee, make_tracker(text, intent="ask_shipping_fee"))
     assert any(len(t) >= 10 for t in out.texts)
     assert not out.texts[0].startswith("抱歉亲，系统"), "odd input is not a system failure"
 
 
 def test_long_message_with_a_place_still_gets_the_fee(make_tracker, run_action):
-    out = run_action(ActionQuoteFee(), make_tracker("寄到新疆" + "啊" * 5000, intent="ask_shipping_fee"))
+    out = run_action(ActionQuoteFee, make_tracker("寄到新疆" + "啊" * 5000, intent="ask_shipping_fee"))
     assert "18元" in out.text
 
 
 @pytest.mark.parametrize("entity", ["<script>alert(1)</script>", "😀", "火" * 300])
 def test_odd_destination_entity_is_asked_about(make_tracker, run_action, entity):
-    out = run_action(ActionQuoteFee(), make_tracker(f"寄到{entity}", intent="ask_shipping_fee",
+    out = run_action(ActionQuoteFee, make_tracker(f"寄到{entity}", intent="ask_shipping_fee",
                                                     entities=[("destination", entity)]))
     assert out.fees == set()
     assert max(len(t) for t in out.texts) < 200, "the place is quoted back shortened"
 
 
 @pytest.mark.parametrize("text", [p.values[0] for p in ODD_TEXTS[:9]])
-@pytest.mark.parametrize("action", [pytest.param(a, id=a.name()) for a in ALL_ACTIONS])
+@pytest.mark.parametrize("action", [pytest.param(a, id=a.__name__) for a in ALL_ACTIONS])
 def test_no_action_raises_on_odd_input(make_tracker, run_action, action, text):
     out = run_action(action, make_tracker(text, intent="inform"))
     assert out.texts or out.responses
@@ -60,7 +60,7 @@ def test_no_action_raises_on_odd_input(make_tracker, run_action, action, text):
 
 def test_odd_slot_values_are_survived(make_tracker, run_action):
     slots = {"province": "火星", "place": "<b>", "weight": "-5kg", "bargain_count": None, "last_topic": "???"}
-    for action in (ActionFollowUp(), ActionDeliveryTime(), ActionAnswerCourier(), ActionBargain()):
+    for action in (ActionFollowUp, ActionDeliveryTime, ActionAnswerCourier, ActionBargain):
         run_action(action, make_tracker("那呢", intent="inform", slots=slots))
 
 

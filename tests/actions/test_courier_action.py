@@ -6,7 +6,7 @@ import pytest
 
 from actions.couriers import ActionAnswerCourier
 
-courier = ActionAnswerCourier()
+courier = ActionAnswerCourier
 
 
 @pytest.mark.parametrize("text, named", [

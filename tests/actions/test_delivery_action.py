@@ -8,9 +8,9 @@ import re
 import pytest
 
 from actions.delivery import ActionDeliveryTime
-from actions.store import CHINA
+from store import CHINA
 
-delivery = ActionDeliveryTime()
+delivery = ActionDeliveryTime
 # A promise, as opposed to a caveat such as 没法保证 / 没法承诺.
 PROMISE = re.compile(r"(?<!没法)(?<!无法)(?<!不能)(?<!没办法)(保证|肯定|绝对|一定|承诺)")
 
@@ -74,7 +74,7 @@ def test_province_from_earlier_in_the_conversation_is_used(make_tracker, run_act
 
 def test_follow_up_after_a_delivery_question_stays_on_delivery(make_tracker, run_action):
     from actions.follow_up import ActionFollowUp
-    out = run_action(ActionFollowUp(), make_tracker("那广州呢", intent="inform", slots={"last_topic": "delivery"}))
+    out = run_action(ActionFollowUp, make_tracker("那广州呢", intent="inform", slots={"last_topic": "delivery"}))
     assert "广东" in out.text and "2–3天" in out.text
     assert "元" not in out.text
 

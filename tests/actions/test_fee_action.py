@@ -6,16 +6,15 @@ import dataclasses
 
 import pytest
 
-from actions import services
 from actions.fees import ActionQuoteFee
 from actions.follow_up import ActionFollowUp
-from actions.store import StoreConfig
+from store import StoreConfig
 
 # From store-policy §1.1 (not from store.yml).
 XINJIANG_FEE, BEIJING_FEE, GUANGDONG_FEE, NORTHEAST_FEE = "18", "12", "8", "15"
 
-quote_fee_action = ActionQuoteFee()
-follow_up = ActionFollowUp()
+quote_fee_action = ActionQuoteFee
+follow_up = ActionFollowUp
 
 
 @pytest.mark.parametrize("entities", [
@@ -153,15 +152,15 @@ def test_several_items_are_told_to_use_the_cart(make_tracker, run_action):
     assert "购物车" in out.text and "一次运费" in out.text
 
 
-def test_configured_continued_fee_is_quoted_with_its_breakdown(make_tracker, run_action, monkeypatch):
-    store = services.store()
-    raw = store.config.dict()
+def test_configured_continued_fee_is_quoted_with_its_breakdown(make_tracker, run_action, make_services,
+                                                              shipped_store):
+    raw = shipped_store.config.dict()
     for zone in raw["shipping"]["zones"]:
         if "新疆" in zone["provinces"]:
             zone["continued_kg_fee"] = 5
-    config = StoreConfig.parse_obj(raw)
-    monkeypatch.setattr(services, "store", lambda: dataclasses.replace(store, config=config))
-    out = run_action(quote_fee_action, make_tracker("2.5公斤寄新疆多少钱", intent="ask_shipping_fee"))
+    priced = dataclasses.replace(shipped_store, config=StoreConfig.parse_obj(raw))
+    out = run_action(quote_fee_action, make_tracker("2.5公斤寄新疆多少钱", intent="ask_shipping_fee"),
+                     services=make_services(priced))
     assert "28元" in out.text, "18元 first kilogram + 2 × 5元 (1.5 kg counts as 2)"
     assert "18元" in out.text and "韵达" in out.text
     assert not out.handed_off

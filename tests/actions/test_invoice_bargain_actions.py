@@ -6,8 +6,8 @@ import pytest
 from actions.bargain import ActionBargain
 from actions.invoice import ActionAnswerInvoice
 
-invoice = ActionAnswerInvoice()
-bargain = ActionBargain()
+invoice = ActionAnswerInvoice
+bargain = ActionBargain
 
 
 @pytest.mark.parametrize("text", [

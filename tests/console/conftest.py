@@ -17,13 +17,13 @@ import socketio
 from aiohttp import web
 from sanic import Sanic
 
-from actions.store.calendar import CHINA
-from actions.store.config import load_store_config
 from console import create_app
 from console.credentials import load_agent_users
 from console.rasa_client import RasaClient
 from console.settings import load_settings
+from handoff import HandoffService
 from helpdesk import MessageStore, TicketStore, open_database
+from store import CHINA, DEFAULT_CONFIG_DIR, StoreCache
 
 Sanic.test_mode = True  # several apps with one name in one run
 
@@ -51,9 +51,11 @@ class Clock:
 class FakeRasa:
     """Rasa's REST channel and tracker-events API as the console uses them. `mode`:
     reply (echo a fee answer with buttons), empty (no reply, like a dead action server),
-    slow (longer than the console's timeout), error (HTTP 500)."""
+    slow (longer than the console's timeout), error (HTTP 500); `answer`, when set, is called
+    with the request body and returns the reply list (async: e.g. runs a real action)."""
     url: str = ""
     mode: str = "reply"
+    answer: object = None
     events_up: bool = True
     received: list = field(default_factory=list)
     events: list = field(default_factory=list)
@@ -67,6 +69,8 @@ class FakeRasa:
             return web.json_response({"error": "boom"}, status=500)
         if self.mode == "empty":
             return web.json_response([])
+        if self.answer is not None:
+            return web.json_response(await self.answer(body))
         return web.json_response([
             {"recipient_id": body["sender"], "text": f"收到：{body['message']}"},
             {"recipient_id": body["sender"], "text": "还需要什么帮助吗？",
@@ -197,17 +201,19 @@ class Console:
         return result
 
 
-async def _start(tmp_path, rasa_url: str, clock: Clock, environ: dict):
+async def _start(tmp_path, rasa_url: str, clock: Clock, environ: dict, config_dir=DEFAULT_CONFIG_DIR):
     environ = {"CONSOLE_SECRET": "s" * 40, "AGENT_PASSWORD": AGENT_PASSWORD, "RASA_URL": rasa_url,
                "RASA_TOKEN": RASA_TOKEN, "RASA_TIMEOUT": "1",
                "HELPDESK_DB_URL": f"sqlite:///{tmp_path / 'helpdesk.db'}", **environ}
     settings = load_settings(environ, root=tmp_path)
-    db = open_database(settings.db_url)
+    db = open_database(settings.db_url, zone=CHINA)
     tickets, messages = TicketStore(db), MessageStore(db)
+    store = StoreCache(config_dir).get
     port = free_port()
     app = create_app(settings, tickets=tickets, messages=messages,
                      rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout),
-                     store_config=load_store_config(), agent_users=load_agent_users(settings),
+                     handoff=HandoffService(tickets, messages, store, clock), store=store,
+                     agent_users=load_agent_users(settings),
                      clock=clock, name=f"console_{port}", sync_interval=0.2)
     # create_server already listens (it awaits the AsyncioServer); then run the listeners.
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
@@ -235,8 +241,8 @@ async def start_console(tmp_path, fake_rasa, clock):
     """`await start_console(rasa_url=..., **environ)`: a console with other settings."""
     started = []
 
-    async def start(rasa_url: str | None = None, **environ):
-        console, server = await _start(tmp_path, rasa_url or fake_rasa.url, clock, environ)
+    async def start(rasa_url: str | None = None, config_dir=DEFAULT_CONFIG_DIR, **environ):
+        console, server = await _start(tmp_path, rasa_url or fake_rasa.url, clock, environ, config_dir)
         started.append((console, server))
         return console
 

@@ -220,7 +220,8 @@ async def _assert_ticket_when_bot_fails(console):
 
     [ticket] = console.tickets.list_active()
     assert ticket.reasons == ["bot_unavailable"]
-    assert [(i["sender"], i["text"]) for i in ticket.transcript] == [("shopper", "寄到拉萨运费多少")]
+    assert [(m.sender, m.text) for m in console.messages.since(ticket.conversation_id)][:1] \
+        == [("shopper", "寄到拉萨运费多少")]
     assert ticket.due_at.strftime("%H:%M") == "14:30"  # 10:00 + half of 09:00–18:00
     assert ticket.number in system[0]["text"] and "今天14:30前" in system[0]["text"]
     assert "暂时无法回复" in system[0]["text"] and "已经保存" in system[0]["text"]

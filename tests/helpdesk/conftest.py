@@ -8,6 +8,7 @@ import pytest
 
 from helpdesk import MessageStore, TicketStore, open_database
 from helpdesk.schema import metadata
+from store import CHINA
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 
@@ -32,7 +33,7 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def db(db_url):
-    database = open_database(db_url)
+    database = open_database(db_url, zone=CHINA)
     yield database
     database.dispose()
 

@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 
-from actions.store.calendar import CHINA
+from helpdesk import Turn
+from store import CHINA
 
 NOON = dt.datetime(2026, 11, 25, 12, 0, tzinfo=CHINA)
 
@@ -53,9 +54,19 @@ def test_text_is_stored_verbatim(messages):
     assert messages.since("c1")[0].text == text
 
 
-def test_transcript_has_the_ticket_shape(messages):
-    messages.append("c1", "shopper", "在吗", now=NOON)
-    assert messages.transcript("c1") == [{"sender": "shopper", "text": "在吗", "time": NOON.isoformat()}]
+def test_imported_turns_are_recorded_once_in_time_order(messages):
+    """Turns kept first by Rasa's tracker (REST-channel conversations), recorded at a handoff."""
+    later = NOON + dt.timedelta(seconds=30)
+    turns = [Turn("bot", "亲，寄到新疆1公斤以内18元", later, "tracker:2"), Turn("shopper", "运费多少", NOON, "tracker:1")]
+    assert messages.import_turns("c1", turns) == 2
+    assert messages.import_turns("c1", turns + [Turn("shopper", "转人工", later, "tracker:3")]) == 1
+    assert [(m.sender, m.text, m.created_at) for m in messages.since("c1")] == [
+        ("shopper", "运费多少", NOON), ("bot", "亲，寄到新疆1公斤以内18元", later), ("shopper", "转人工", later)]
+
+
+def test_times_come_back_in_the_business_zone(messages):
+    stored = messages.append("c1", "shopper", "在吗", now=NOON.astimezone(dt.timezone.utc))
+    assert stored.created_at == NOON and stored.created_at.utcoffset() == dt.timedelta(hours=8)
 
 
 def test_unknown_sender_is_refused(messages):

@@ -14,8 +14,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # `import policy_tables` under any --import-mode
     sys.path.insert(0, str(HERE))
 
-from actions.store import Store, StoreConfig, load_store, load_store_config  # noqa: E402
-from actions.store.config import DEFAULT_CONFIG_DIR  # noqa: E402
+from store import DEFAULT_CONFIG_DIR, Store, StoreConfig, load_store, load_store_config  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.store import Tone, bargain_reply
+from store import Tone, bargain_reply
 
 
 @pytest.mark.parametrize("text", [

@@ -3,13 +3,14 @@ store_config/): every ConfigError names the file, the key path and what is wrong
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from actions.store import ConfigError, Replies, StoreConfig, load_store, load_store_config
-from actions.store.config import DEFAULT_CONFIG_DIR
+from store import DEFAULT_CONFIG_DIR, ConfigError, Replies, StoreConfig, load_store, load_store_config
 from policy_tables import ALL_REGIONS, FIRST_KG_FEE
 
 
@@ -170,3 +171,46 @@ def test_broken_config_dir_refuses_to_load(tmp_path):
     (target / "store.yml").write_text("store: {name: x}\n", encoding="utf8")
     with pytest.raises(ConfigError):
         load_store(target)
+
+
+# ── every file of store_config/: a broken one is named, never a traceback ────────
+
+@pytest.fixture
+def config_copy(tmp_path) -> Path:
+    target = tmp_path / "store_config"
+    shutil.copytree(DEFAULT_CONFIG_DIR, target)
+    return target
+
+
+@pytest.mark.parametrize("file, content, key", [
+    pytest.param("replies.yml", "fee_quote: [\n", "line", id="replies不是YAML"),
+    pytest.param("replies.yml", "- 一个列表\n", "(top level)", id="replies是列表"),
+    pytest.param("places.yml", "aliases: {内蒙: [内蒙古]\n", "line", id="places不是YAML"),
+    pytest.param("places.yml", "abbreviations: 粤广东\n", "abbreviations", id="简称不是对照表"),
+    pytest.param("places.yml", "abbreviations: {粤: 广州}\n", "abbreviations.粤", id="简称对应未知省份"),
+    pytest.param("places.yml", "abbreviations: {广东: 广东}\n", "abbreviations.广东", id="简称不止一个字"),
+    pytest.param("places.yml", "aliases: {内蒙: 内蒙古}\n", "aliases.内蒙", id="别名省份不是列表"),
+    pytest.param("places.yml", "aliases: {内蒙: [蒙古国]}\n", "aliases.内蒙", id="别名对应未知省份"),
+    pytest.param("places.yml", "not_places: 新区\n", "not_places", id="非地名不是列表"),
+    pytest.param("places.yml", "alias: {}\n", "alias", id="未知段落"),
+])
+def test_a_broken_file_names_itself_and_the_key(config_copy, file, content, key):
+    (config_copy / file).write_text(content, encoding="utf8")
+    with pytest.raises(ConfigError) as err:
+        load_store(config_copy)
+    assert file in err.value.file and err.value.key.startswith(key)
+
+
+def test_a_file_that_is_not_utf8_is_named(config_copy):
+    (config_copy / "places.yml").write_bytes("aliases: {内蒙: [内蒙古]}\n".encode("gbk"))
+    with pytest.raises(ConfigError, match="UTF-8"):
+        load_store(config_copy)
+
+
+def test_check_config_reports_a_broken_file_without_a_traceback(config_copy):
+    (config_copy / "places.yml").write_text("abbreviations: {粤: 广州}\n", encoding="utf8")
+    done = subprocess.run([sys.executable, "-m", "store.check", str(config_copy)], capture_output=True,
+                          text=True, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 1
+    assert "places.yml: at abbreviations.粤: unknown province '广州'" in done.stderr
+    assert "Traceback" not in done.stderr

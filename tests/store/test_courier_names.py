@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.store import asks_about_free_shipping, find_courier, mentions_several_items
+from store import asks_about_free_shipping, find_courier, mentions_several_items
 from policy_tables import AVAILABLE_COURIERS
 
 

@@ -7,7 +7,7 @@ import importlib.resources
 
 import pytest
 
-from actions.store import AmbiguousDestination, UnknownDestination
+from store import AmbiguousDestination, UnknownDestination
 from policy_tables import CAPITALS, FIRST_KG_FEE, NAMES
 
 PROVINCE_BY_ADCODE = {

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from actions.store import NoQuoteAvailable, StoreConfig, Weight, quote_fee
+from store import NoQuoteAvailable, StoreConfig, Weight, quote_fee
 from policy_tables import EMS_ONLY, FIRST_KG_FEE, MAINLAND, YUNDA_ONLY
 
 # The owner's continued-weight fee per zone, keyed by the zone's first-kilogram fee.
@@ -112,3 +112,10 @@ def test_built_with_parse_obj_the_config_prices_the_same(priced, shipped_store_y
 @pytest.mark.parametrize("province", sorted(YUNDA_ONLY))
 def test_yunda_regions_keep_their_first_fee_with_prices_configured(priced, province):
     assert quote_fee(province, None, priced).fee == FIRST_KG_FEE[province]
+
+
+def test_a_quote_says_whether_the_region_ships_by_ems_only(store_config_with):
+    config = store_config_with(lambda raw: raw["shipping"]["ems"].__setitem__("first_kg_fee", 40))
+    assert quote_fee("台湾", kg("0.4"), config).ems_only
+    assert not quote_fee("新疆", kg("0.4"), config).ems_only, "韵达-only, but priced by its zone"
+    assert not quote_fee("广东", None, config).ems_only

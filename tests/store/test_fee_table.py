@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from actions.store import NoQuoteAvailable, Weight, quote_fee
+from store import NoQuoteAvailable, Weight, quote_fee
 from policy_tables import (ALL_REGIONS, DEFAULT_COURIERS, EMS_ONLY, FIRST_KG_FEE, FIRST_WEIGHT_KG,
                            HK_MACAO_TAIWAN, MAINLAND, MAX_QUOTE_KG, NAMES, YUNDA_ONLY, couriers_for)
 

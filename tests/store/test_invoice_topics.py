@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.store import InvoiceTopic, classify_invoice_question
+from store import InvoiceTopic, classify_invoice_question
 
 T = InvoiceTopic
 

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from opencc import OpenCC
 
-from actions.store import (CHINA, AmbiguousDestination, NoQuoteAvailable, ShippingCalendar, UnknownDestination,
-                           Weight, WeightUnreadable, find_weight, parse_weight, quote_fee, ship_date)
+from store import (CHINA, AmbiguousDestination, NoQuoteAvailable, ShippingCalendar, UnknownDestination,
+                   Weight, WeightUnreadable, find_weight, parse_weight, quote_fee, ship_date)
 from policy_tables import ALL_REGIONS, CUTOFF, MAINLAND, NAMES
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from actions.store import CHINA, describe_due, reply_due
-from actions.store.config import Span
-from actions.store.working_hours import working_minutes_per_day
+from store import CHINA, describe_due, reply_due
+from store import Span
+from store import working_minutes_per_day
 from policy_tables import WORKING_HOURS
 
 HOURS = Span(start="09:00", end="18:00")
@@ -83,3 +83,8 @@ def test_due_time_is_described_in_china_time(due, text):
 def test_due_after_a_holiday_is_described_by_date(calendar):
     created = china(2026, 9, 30, 17, 30)
     assert describe_due(reply_due(created, calendar, HOURS), created) == "10月8日13:00前"
+
+
+@pytest.mark.parametrize("due", [NOW, NOW - dt.timedelta(minutes=1)], ids=["正到期", "已超时"])
+def test_a_due_time_already_passed_is_described_as_soon_as_possible(due):
+    assert describe_due(due, NOW) == "尽快"

@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions.store import (CHINA, ShippingCalendar, estimate_arrival, format_day, load_store, parse_target_date,
-                           ship_date)
-from actions.store.config import DEFAULT_CONFIG_DIR
+from store import (CHINA, DEFAULT_CONFIG_DIR, ArrivalVerdict, ShippingCalendar, arrival_verdict, estimate_arrival,
+                   format_day, load_store, parse_target_date, ship_date)
 from policy_tables import ALL_REGIONS, ARRIVAL_DAYS, CUTOFF, REMOTE, REMOTE_EXTRA_DAYS
 
 UTC = dt.timezone.utc
@@ -165,3 +164,15 @@ def test_target_is_the_arrival_day_not_the_order_day():
 ])
 def test_day_is_described_relative_to_today_with_its_weekday(day, text):
     assert format_day(day, WEDNESDAY) == text
+
+
+@pytest.mark.parametrize("target, verdict", [
+    pytest.param(D(2026, 11, 28), ArrivalVerdict.LIKELY, id="最晚那天也赶得上"),
+    pytest.param(D(2026, 11, 27), ArrivalVerdict.POSSIBLE, id="早到才赶得上"),
+    pytest.param(D(2026, 11, 26), ArrivalVerdict.UNLIKELY, id="最早那天也赶不上"),
+])
+def test_a_wanted_day_is_judged_against_the_whole_window(calendar, target, verdict):
+    """Ordered Wednesday 10:00, shipped the same day, usually there 2–3 days later: 11月27日–28日."""
+    estimate = estimate_arrival(dt.datetime(2026, 11, 25, 10, 0, tzinfo=CHINA), calendar, CUTOFF, ARRIVAL_DAYS)
+    assert (estimate.earliest, estimate.latest) == (D(2026, 11, 27), D(2026, 11, 28))
+    assert arrival_verdict(estimate, target) is verdict

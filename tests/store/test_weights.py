@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from actions.store import WeightUnreadable, find_weight, parse_weight
+from store import WeightUnreadable, find_weight, parse_weight
 
 
 @pytest.mark.parametrize("text, kg", [

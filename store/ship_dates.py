@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from dataclasses import dataclass
 from typing import Optional
 
-from .calendar import CHINA, ShippingCalendar
+from .business_time import CHINA, RELATIVE_DAYS, day_name
+from .shipping_calendar import ShippingCalendar
 from .text import normalize
 
 WEEKDAY_NAMES = "一二三四五六日"
@@ -44,14 +46,13 @@ def estimate_arrival(order_time: dt.datetime, calendar: ShippingCalendar, cutoff
     )
 
 
-_RELATIVE = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
 _WEEKDAY = re.compile(r"(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天1-7])")
 _MONTH_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})[号日]")
 
 
 def _mentions(norm: str, today: dt.date):
     """(position, date) of every day named in the text."""
-    for word, days in _RELATIVE.items():
+    for word, days in RELATIVE_DAYS.items():
         for match in re.finditer(f"(?<!大){word}" if word == "后天" else word, norm):
             yield match.start(), today + dt.timedelta(days=days)
     for match in _WEEKDAY.finditer(norm):
@@ -101,6 +102,19 @@ def arrival_deadline(text: str, today: dt.date) -> Optional[dt.date]:
 
 def format_day(day: dt.date, today: dt.date) -> str:
     """今天 / 明天 / 后天 / 12月3日, always with the weekday: 明天（周四）."""
-    delta = (day - today).days
-    name = {0: "今天", 1: "明天", 2: "后天"}.get(delta, f"{day.month}月{day.day}日")
-    return f"{name}（周{WEEKDAY_NAMES[day.weekday()]}）"
+    return f"{day_name(day, today)}（周{WEEKDAY_NAMES[day.weekday()]}）"
+
+
+class ArrivalVerdict(enum.Enum):
+    """How an estimate compares with the day the shopper wants the parcel by (never a promise)."""
+    LIKELY = "likely"        # even the latest usual day is in time
+    POSSIBLE = "possible"    # in time only if it comes early in the window
+    UNLIKELY = "unlikely"    # even the earliest usual day is too late
+
+
+def arrival_verdict(estimate: ArrivalEstimate, target: dt.date) -> ArrivalVerdict:
+    if estimate.latest <= target:
+        return ArrivalVerdict.LIKELY
+    if estimate.earliest > target:
+        return ArrivalVerdict.UNLIKELY
+    return ArrivalVerdict.POSSIBLE

@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from .calendar import CHINA, ShippingCalendar
+from .business_time import CHINA, day_name
 from .config import Span
+from .shipping_calendar import ShippingCalendar
 
 
 def _intervals(hours: Span, lunch: Optional[Span]) -> list[tuple[dt.time, dt.time]]:
@@ -46,9 +47,12 @@ def reply_due(created: dt.datetime, calendar: ShippingCalendar, hours: Span,
     raise ValueError("no working time within 400 days: check the working hours and closed days")
 
 
+OVERDUE = "尽快"  # a ticket already past its due time when the shopper writes again
+
+
 def describe_due(due: dt.datetime, now: dt.datetime) -> str:
-    """今天13:00前 / 明天10:30前 / 12月3日10:30前 (Asia/Shanghai)."""
+    """今天13:00前 / 明天10:30前 / 12月3日10:30前 (Asia/Shanghai); 尽快 once it has passed."""
     due, now = due.astimezone(CHINA), now.astimezone(CHINA)
-    delta = (due.date() - now.date()).days
-    day = {0: "今天", 1: "明天", 2: "后天"}.get(delta, f"{due.month}月{due.day}日")
-    return f"{day}{due:%H:%M}前"
+    if due <= now:
+        return OVERDUE
+    return f"{day_name(due.date(), now.date())}{due:%H:%M}前"

@@ -8,9 +8,8 @@ import string
 from pathlib import Path
 from typing import Mapping
 
-import yaml
-
 from .errors import ConfigError
+from .yaml_file import read_mapping
 
 _FEE = {"province", "fee", "couriers", "first_kg", "first_fee"}
 _DELIVERY = {"ship_day", "cutoff", "days_min", "days_max", "earliest", "latest"}
@@ -54,6 +53,9 @@ ANSWER_FIELDS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "handoff_contact": set(),
     "handoff_ticket": {"ticket", "due"},
     "handoff_ticket_updated": {"ticket", "due"},
+    "bot_unavailable_ticket": {"ticket", "due"},
+    "bot_unavailable_ticket_updated": {"ticket", "due"},
+    "bot_unavailable_failed": set(),
     "action_failed": set(),
     "not_understood": set(),
 }.items()}
@@ -71,8 +73,7 @@ class Replies:
 
     @classmethod
     def from_file(cls, path: Path, store_name: str) -> "Replies":
-        with open(path, encoding="utf8") as fh:
-            raw = yaml.safe_load(fh) or {}
+        raw = read_mapping(path)
         for key, fields in ANSWER_FIELDS.items():
             answer = raw.get(key)
             text = answer.get("text") if isinstance(answer, dict) else answer

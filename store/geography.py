@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-import yaml
-
-from .errors import AmbiguousDestination, UnknownDestination
+from .errors import AmbiguousDestination, ConfigError, UnknownDestination
 from .text import MAX_PARSED_CHARS, normalize
+from .yaml_file import read_mapping
 
 _PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 _MUNICIPALITIES = {"11", "12", "31", "50"}  # 北京, 天津, 上海, 重庆
@@ -91,6 +90,40 @@ def _short_forms(name: str, level: str, nations: list[str]) -> set[str]:
     return {f for f in forms if len(f) >= 2}
 
 
+_PLACES_KEYS = ("abbreviations", "aliases", "not_places")
+
+
+def _check_places_file(places: dict, path: Path, provinces: set[str]) -> None:
+    """places.yml's shape, with the key that is wrong: abbreviations {字: province},
+    aliases {name: [provinces]}, not_places [words]."""
+    def fail(key: str, problem: str):
+        raise ConfigError(str(path), key, problem)
+
+    for key in places:
+        if key not in _PLACES_KEYS:
+            fail(str(key), f"unknown section; the sections are {', '.join(_PLACES_KEYS)}")
+    abbreviations = places.get("abbreviations") or {}
+    if not isinstance(abbreviations, dict):
+        fail("abbreviations", "must be `字: province` lines")
+    for char, province in abbreviations.items():
+        if not (isinstance(char, str) and len(char) == 1):
+            fail(f"abbreviations.{char}", "an abbreviation is one character")
+        if province not in provinces:
+            fail(f"abbreviations.{char}", f"unknown province {province!r}; use short names like 广东, 新疆, 内蒙古")
+    aliases = places.get("aliases") or {}
+    if not isinstance(aliases, dict):
+        fail("aliases", "must be `name: [province, ...]` lines")
+    for alias, provs in aliases.items():
+        if not isinstance(provs, list) or not provs:
+            fail(f"aliases.{alias}", "must list the province(s), e.g. [内蒙古]")
+        unknown = [p for p in provs if p not in provinces]
+        if unknown:
+            fail(f"aliases.{alias}", f"unknown province {unknown[0]!r}; use short names like 广东, 新疆, 内蒙古")
+    not_places = places.get("not_places") or []
+    if not isinstance(not_places, list) or not all(isinstance(w, str) for w in not_places):
+        fail("not_places", "must be a list of words, e.g. [新区, 城区]")
+
+
 class Gazetteer:
     """Every name a shopper may use for a place, each mapped to the province(s) it may lie in."""
 
@@ -103,8 +136,7 @@ class Gazetteer:
 
     @classmethod
     def from_files(cls, places_file: Path) -> "Gazetteer":
-        with open(places_file, encoding="utf8") as fh:
-            places = yaml.safe_load(fh)
+        places = read_mapping(places_file)
         nations = _nation_names()
         table = importlib.resources.files("cpca.resources").joinpath("adcodes.csv")
         rows = list(csv.DictReader(table.read_text("utf8").splitlines()))
@@ -133,6 +165,7 @@ class Gazetteer:
             or levels.get("county", set()) | levels.get("municipal", set())
             for form, levels in found.items()
         }
+        _check_places_file(places, places_file, set(province_of.values()))
         for alias, provs in (places.get("aliases") or {}).items():
             names[normalize(alias)] = set(provs)
         for prov in province_of.values():  # a province's own name is never ambiguous (海南, 吉林)

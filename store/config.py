@@ -10,12 +10,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Optional
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
 
 from .errors import ConfigError
+from .yaml_file import read_mapping
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG_DIR = ROOT / "store_config"
 
 
@@ -111,7 +111,8 @@ class Shipping(_Frozen):
         return values
 
 
-class Store(_Frozen):
+class StoreInfo(_Frozen):
+    """Who the store is (its name appears in answers as {store_name})."""
     name: str
 
 
@@ -122,7 +123,7 @@ class Handoff(_Frozen):
 
 
 class StoreConfig(_Frozen):
-    store: Store
+    store: StoreInfo
     shipping: Shipping
     handoff: Handoff = Handoff()
 
@@ -133,20 +134,16 @@ class StoreConfig(_Frozen):
         rule = next((r for r in self.shipping.couriers.restricted if province in r.provinces), None)
         return rule.courier if rule else None
 
+    def is_ems_only(self, province: str) -> bool:
+        """A region outside every fee zone (港澳台): it ships by EMS, priced by `shipping.ems`."""
+        return self.zone_of(province) is None
+
 
 def load_store_config(path: Path = DEFAULT_CONFIG_DIR / "store.yml", provinces=None) -> StoreConfig:
     """Read and validate the configuration. `provinces`, when given, must all be covered."""
+    raw = read_mapping(path)
     try:
-        with open(path, encoding="utf8") as fh:
-            raw = yaml.safe_load(fh)
-    except OSError as err:
-        raise ConfigError(str(path), "(file)", f"cannot read: {err.strerror}")
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "(file)"
-        raise ConfigError(str(path), where, f"not valid YAML: {getattr(err, 'problem', err)}")
-    try:
-        config = StoreConfig.parse_obj(raw or {})
+        config = StoreConfig.parse_obj(raw)
     except ValidationError as err:
         first = err.errors()[0]
         key = ".".join(str(p) for p in first["loc"] if p != "__root__") or "(top level)"

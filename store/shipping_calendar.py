@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Iterable
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-CHINA = ZoneInfo("Asia/Shanghai")
 logger = logging.getLogger(__name__)
 
 

@@ -1,15 +1,19 @@
-"""`make check-config`: load store_config/ as the action server would and report the first error."""
+"""`make check-config` (python -m store.check [DIR]): load store_config/ (or DIR) as every process
+does and report the first error with its file, key and fix."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
+from .config import DEFAULT_CONFIG_DIR
 from .errors import ConfigError
 from .loader import load_store
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    config_dir = Path(argv[0]) if argv else DEFAULT_CONFIG_DIR
     try:
-        store = load_store()
+        store = load_store(config_dir)
     except ConfigError as err:
         print(f"store_config is invalid: {err}", file=sys.stderr)
         return 1
@@ -20,4 +24,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

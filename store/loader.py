@@ -1,4 +1,4 @@
-"""The store as the action server sees it: configuration, places and calendar, reloaded when
+"""The store as every process sees it: configuration, places, calendar and answers, reloaded when
 the owner edits store_config/ (no restart needed)."""
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .calendar import ShippingCalendar
 from .config import DEFAULT_CONFIG_DIR, StoreConfig, load_store_config
 from .geography import Gazetteer
 from .replies import Replies
+from .shipping_calendar import ShippingCalendar
 
 logger = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ class FeeQuote:
     continued_kg_fee: Decimal = Decimal(0)
     required_courier: Optional[str] = None   # set when the region must use one courier
     ems_if_unreachable: bool = False   # the required courier may not reach the address: EMS then
+    ems_only: bool = False             # a region outside the fee zones (港澳台): EMS/E邮宝 by weight
 
 
 def format_yuan(amount: Decimal) -> str:
@@ -79,6 +80,7 @@ def quote_fee(province: str, weight: Optional[Weight], config: StoreConfig) -> F
         continued_kg_fee=cont,
         required_courier=required,
         ems_if_unreachable=bool(required) and required != EMS,
+        ems_only=zone is None,
     )
 
 
@@ -90,7 +92,6 @@ def common_quote(provinces: tuple[str, ...], weight: Optional[Weight], config: S
     except NoQuoteAvailable:
         return None
     first = quotes[0]
-    same = all((q.fee, q.couriers, q.required_courier) == (first.fee, first.couriers, first.required_courier)
-               and (config.zone_of(q.province) is None) == (config.zone_of(first.province) is None)
-               for q in quotes)
+    same = all((q.fee, q.couriers, q.required_courier, q.ems_only)
+               == (first.fee, first.couriers, first.required_courier, first.ems_only) for q in quotes)
     return first if same else None
