@@ -7,6 +7,7 @@ from rasa_sdk import Tracker
 
 from handoff import tracker_turn
 from helpdesk import Turn
+from store import find_order_id
 
 FACT_SLOTS = ("province", "place", "weight", "last_topic", "bargain_count")
 
@@ -25,8 +26,21 @@ def turns(tracker: Tracker, now: dt.datetime) -> list[Turn]:
     return found
 
 
+def _order_id(tracker: Tracker):
+    """The last order number the shopper wrote, so the agent does not ask for it again."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            found = find_order_id(event.get("text") or "")
+            if found:
+                return found
+    return None
+
+
 def known_facts(tracker: Tracker) -> dict:
     known = {name: tracker.get_slot(name) for name in FACT_SLOTS if tracker.get_slot(name) not in (None, "", 0)}
+    order_id = _order_id(tracker)
+    if order_id:
+        known["order_id"] = order_id
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if intent:
         known["intent"] = intent

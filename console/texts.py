@@ -20,5 +20,5 @@ CLIENT = {
     "senders": {"shopper": "我", "bot": "智能助手", "agent": "人工客服", "system": "系统消息"},
 }
 
-FACTS = {"province": "省份", "place": "地点", "weight": "重量", "question": "问题", "intent": "意图",
+FACTS = {"province": "省份", "place": "地点", "weight": "重量", "order_id": "订单号", "question": "问题", "intent": "意图",
          "last_topic": "上一个话题", "bargain_count": "讲价次数"}

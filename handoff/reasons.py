@@ -9,6 +9,7 @@ class Reason(enum.Enum):
     REQUEST_HUMAN = "request_human"
     COMPLAINT = "complaint"
     RETURN = "return"
+    CANCEL_ORDER = "cancel_order"
     REPEATED_FALLBACK = "repeated_fallback"
     ACTION_FAILED = "action_failed"
     INVOICE_MANAGER = "invoice_manager"
@@ -40,6 +41,7 @@ _LABELS = {
     Reason.REQUEST_HUMAN: "顾客要求转人工",
     Reason.COMPLAINT: "投诉",
     Reason.RETURN: "退换货/商品损坏",
+    Reason.CANCEL_ORDER: "取消订单",
     Reason.REPEATED_FALLBACK: "机器人连续没听懂",
     Reason.ACTION_FAILED: "机器人出错",
     Reason.INVOICE_MANAGER: "发票问题，需店长处理",

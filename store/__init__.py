@@ -2,7 +2,7 @@
 server, the console, the handoff service, scripts) uses it through these names only.
 
 Bottom layer: it imports nothing of ours (tests/test_layers.py runs import-linter)."""
-from .bargain import BargainReply, Tone, bargain_reply
+from .bargain import BargainReply, Tone, bargain_reply, mentions_other_shops
 from .business_time import CHINA, china_now, day_name
 from .config import DEFAULT_CONFIG_DIR, Span, StoreConfig, StoreInfo, load_store_config
 from .couriers import asks_about_free_shipping, find_courier, mentions_several_items
@@ -12,6 +12,7 @@ from .fees import FeeQuote, common_quote, ems_service, format_yuan, quote_fee
 from .geography import Destination, Gazetteer, named_place
 from .invoice import InvoiceTopic, classify_invoice_question
 from .loader import Store, StoreCache, load_store
+from .orders import asks_about_placed_order, find_order_id
 from .replies import ANSWER_FIELDS, Replies
 from .ship_dates import (ArrivalEstimate, ArrivalVerdict, arrival_deadline, arrival_verdict, estimate_arrival,
                          format_day, parse_target_date, ship_date)
@@ -24,9 +25,9 @@ __all__ = [
     "ConfigError", "DEFAULT_CONFIG_DIR", "Destination", "FeeQuote", "Gazetteer", "InvoiceTopic",
     "NoQuoteAvailable", "Replies", "ShippingCalendar", "Span", "Store", "StoreCache", "StoreConfig",
     "StoreError", "StoreInfo", "Tone", "UnknownDestination", "Weight", "WeightUnreadable",
-    "arrival_deadline", "arrival_verdict", "asks_about_free_shipping", "bargain_reply", "china_now",
+    "arrival_deadline", "arrival_verdict", "asks_about_free_shipping", "asks_about_placed_order", "bargain_reply", "china_now",
     "classify_invoice_question", "common_quote", "day_name", "describe_due", "ems_service",
-    "estimate_arrival", "find_courier", "find_weight", "format_day", "format_yuan", "load_store",
-    "load_store_config", "mentions_several_items", "named_place", "parse_target_date", "parse_weight",
+    "estimate_arrival", "find_courier", "find_order_id", "find_weight", "format_day", "format_yuan", "load_store",
+    "load_store_config", "mentions_other_shops", "mentions_several_items", "named_place", "parse_target_date", "parse_weight",
     "quote_fee", "reply_due", "ship_date", "working_minutes_per_day",
 ]

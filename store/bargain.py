@@ -22,9 +22,14 @@ class BargainReply:
     mentions_other_shops: bool
 
 
+def mentions_other_shops(text: str) -> bool:
+    """别家/拼多多/隔壁…: the store never comments on other shops (store-policy §2, §8)."""
+    return bool(_OTHER_SHOPS.search(normalize(text)))
+
+
 def bargain_reply(previous_attempts: int, text: str) -> BargainReply:
     """`previous_attempts`: how often this shopper bargained before in the conversation."""
     norm = normalize(text)
-    other = bool(_OTHER_SHOPS.search(norm))
+    other = mentions_other_shops(norm)
     insisting = previous_attempts >= 1 or other or bool(_INSISTS.search(norm))
     return BargainReply(Tone.FIRM if insisting else Tone.GENTLE, other)

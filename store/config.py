@@ -6,6 +6,7 @@ Every error names the file, the key path and what to fix, e.g.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Optional
@@ -122,10 +123,29 @@ class Handoff(_Frozen):
     reply_within_working_fraction: float = Field(0.5, gt=0, le=5)
 
 
+# A text shoppers read must not carry contact details or links (store-policy §6).
+_CONTACT_OR_LINK = re.compile(r"\d{7,}|qq|微信|vx|wechat|http|www\.|\.com|\.cn", re.IGNORECASE)
+
+
+class Promotions(_Frozen):
+    """The shop's own current campaigns, quoted as written; none by default (store-policy §2:
+    what the platform applies at checkout applies, the shop adds nothing of its own)."""
+    campaigns: tuple[str, ...] = ()
+
+    @validator("campaigns", each_item=True)
+    def _plain_text(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("a campaign needs a text")
+        if _CONTACT_OR_LINK.search(text):
+            raise ValueError("no phone numbers, QQ/WeChat or links in a campaign text (store policy §6)")
+        return text.strip()
+
+
 class StoreConfig(_Frozen):
     store: StoreInfo
     shipping: Shipping
     handoff: Handoff = Handoff()
+    promotions: Promotions = Promotions()
 
     def zone_of(self, province: str) -> Optional[Zone]:
         return next((z for z in self.shipping.zones if province in z.provinces), None)

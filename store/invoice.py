@@ -13,6 +13,7 @@ class InvoiceTopic(enum.Enum):
     CONTENT = "content"          # what it lists (no 礼品/办公用品)
     SHIPPING = "shipping"        # invoice for the shipping fee
     WARRANTY = "warranty"        # do I need it for warranty
+    PAPER = "paper"              # paper or electronic (paper, by registered post)
     MANAGER = "manager"          # change title, re-issue, forgot the note, special VAT invoice
 
     @property
@@ -26,6 +27,7 @@ _RULES: tuple[tuple[InvoiceTopic, re.Pattern], ...] = tuple(
         (InvoiceTopic.MANAGER, r"改|修改|换|重开|重新开|补开|补寄|再开|作废|红冲|忘了?留言|没留言|忘记|漏写|专票|专用发票|增值税|抬头写错|开错"),
         (InvoiceTopic.SHIPPING, r"运费.{0,4}(发票|票)|(发票|票).{0,6}运费|快递费"),
         (InvoiceTopic.WARRANTY, r"保修|联保|售后|质保"),
+        (InvoiceTopic.PAPER, r"电子(发票|票|版|的)|纸质|纸的|纸票|pdf|发邮箱|扫描件"),
         (InvoiceTopic.CONTENT, r"礼品|办公用品|明细|品名|内容|金额|写什么|开成|开什么"),
         (InvoiceTopic.WHEN, r"什么时候|多久|几天|多长时间|寄出|寄给|收到|邮寄|挂号|怎么收|领取|没收到"),
     )

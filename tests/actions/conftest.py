@@ -25,10 +25,10 @@ from store import CHINA, Store, load_store
 # A Wednesday in working hours, far from any holiday.
 WEDNESDAY_10 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CHINA)
 
-# The store never gives a phone number or QQ (store-policy §6). Ticket numbers such as
+# The store never gives a phone number, QQ or WeChat id (store-policy §6); saying so is fine. Ticket numbers such as
 # 20261125-0007 are ours to give, so "工单(号) …" is removed before looking for 7+ digits.
 _TICKET = re.compile(r"工单号?\s*[#＃]?[\w-]+")
-_CONTACT = re.compile(r"\d{7,}|QQ|qq|微信号")
+_CONTACT = re.compile(r"\d{7,}|qq[号:：\s]*\d{5,}|(?:微信|vx|wx)号?[:：\s]*[a-z0-9_-]{5,}", re.IGNORECASE)
 HANDOFF = re.compile(r"工作人员|工单|人工|店长")
 FEE = re.compile(r"(\d+(?:\.\d+)?)元")
 

@@ -87,3 +87,21 @@ def test_can_it_ship_today_is_not_answered_as_an_arrival_deadline(make_tracker, 
     clock.now = now
     out = run_action(delivery, make_tracker("今天能发货吗", intent="ask_delivery_time"))
     assert "到不了" not in out.text
+
+
+@pytest.mark.parametrize("text", ["我的快递今天能到吗", "已经拍了 什么时候发货啊", "下单三天了还没到 到底什么时候到"])
+def test_an_order_already_placed_gets_no_ship_date_from_now(make_tracker, run_action, clock, text):
+    clock.now = china(2026, 11, 25, 17, 0)  # after the cut-off: a new order would ship tomorrow
+    out = run_action(delivery, make_tracker(text, intent="ask_delivery_time"))
+    assert "已经拍下的订单" in out.text and "2–3天" in out.text
+    assert "查看物流信息" in out.text, "tracking guidance"
+    assert "明天（周四）发货" not in out.text and "现在下单" not in out.text
+    assert not PROMISE.search(out.text)
+
+
+@pytest.mark.parametrize("place, province", [("香港", "香港"), ("澳门", "澳门"), ("台北", "台湾")])
+def test_hong_kong_macao_taiwan_go_by_ems_with_no_two_to_three_day_window(make_tracker, run_action, place, province):
+    out = run_action(delivery, make_tracker(f"寄到{place}几天能到", intent="ask_delivery_time"))
+    assert f"寄到{province}只能发EMS" in out.text and "EMS的实际时效" in out.text
+    assert "2–3天" not in out.text and "之间送达" not in out.text
+    assert not PROMISE.search(out.text)

@@ -180,3 +180,10 @@ def test_shop_word_that_is_also_a_county_name_gets_no_guessed_fee(make_tracker, 
     out = run_action(quote_fee_action, make_tracker("你们是商城店吗 运费多少", intent="ask_shipping_fee"))
     assert out.fees == set()
     assert "哪" in out.text
+
+
+def test_a_correction_of_the_destination_re_answers_with_the_new_place(make_tracker, run_action):
+    slots = {"last_topic": "fee", "province": "广东", "place": "广州"}
+    out = run_action(follow_up, make_tracker("不对，是新疆", intent="inform", slots=slots))
+    assert out.fees == {"18"} and "新疆" in out.text
+    assert out.slots["province"] == "新疆"

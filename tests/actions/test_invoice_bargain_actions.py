@@ -64,3 +64,10 @@ def test_other_shops_are_not_commented_on(make_tracker, run_action):
     out = run_action(bargain, make_tracker("别家比你便宜多了", intent="bargain", slots={"bargain_count": 0}))
     assert "不便评论" in out.text
     assert "其他更实惠的商品" in out.text
+
+
+@pytest.mark.parametrize("text", ["发票是纸质的还是电子的", "能开电子发票吗", "发票可以发邮箱吗"])
+def test_paper_or_electronic_invoice_is_answered_paper_by_registered_post(make_tracker, run_action, text):
+    out = run_action(invoice, make_tracker(text, intent="ask_invoice"))
+    assert "纸质发票" in out.text and "挂号信" in out.text and "20个工作日" in out.text
+    assert not out.handed_off

@@ -214,3 +214,19 @@ def test_check_config_reports_a_broken_file_without_a_traceback(config_copy):
     assert done.returncode == 1
     assert "places.yml: at abbreviations.粤: unknown province '广州'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("campaign, words", [
+    pytest.param("加微信领券", "WeChat", id="微信"),
+    pytest.param("详情见 http://example.com", "links", id="链接"),
+    pytest.param("满199减20 咨询13812345678", "phone", id="电话"),
+    pytest.param("   ", "needs a text", id="空"),
+])
+def test_a_campaign_text_with_contact_details_or_links_is_refused(store_config_with, campaign, words):
+    with pytest.raises(ConfigError) as err:
+        store_config_with(lambda raw: raw.setdefault("promotions", {}).__setitem__("campaigns", [campaign]))
+    assert err.value.key.startswith("promotions.campaigns") and words in err.value.problem
+
+
+def test_no_campaign_by_default(config):
+    assert config.promotions.campaigns == ()

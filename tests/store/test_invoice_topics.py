@@ -65,3 +65,12 @@ def test_invoice_answer_states_the_policy(store, topic, must_say):
     text, _ = store.replies.render(f"invoice_{topic.value}")
     for words in must_say:
         assert words in text
+
+
+@pytest.mark.parametrize("text", ["纸质发票还是电子发票", "能开电子发票吗", "发票能发邮箱吗"])
+def test_paper_or_electronic_is_its_own_topic(text):
+    assert classify_invoice_question(text) is InvoiceTopic.PAPER
+
+
+def test_an_electronic_product_is_not_an_electronic_invoice():
+    assert classify_invoice_question("电子产品能开发票吗") is InvoiceTopic.HOW_TO
