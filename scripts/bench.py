@@ -2,6 +2,7 @@
 
     make bench                                   # the shipped model
     .venv/bin/python scripts/bench.py --baseline configs/pipelines/diet_transformer.yml
+    .venv/bin/python scripts/bench.py --compare previous.tar.gz   # an older model, same run
 
 Each model is served by its own Rasa server + action server on free localhost ports, started
 here, so the figures include the real action round-trip. With --baseline, a model trained from
@@ -120,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "store.tar.gz")
     parser.add_argument("--baseline", type=Path, help="a config to train and measure beside the model")
+    parser.add_argument("--compare", type=Path, help="a trained model (e.g. the previous one) measured beside")
     parser.add_argument("--serial", type=int, default=200, help="serial requests")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
@@ -130,6 +132,8 @@ def main() -> None:
         if args.baseline:
             print(f"bench: training baseline {args.baseline} …", file=sys.stderr)
             models["baseline"] = train(args.baseline, work)
+        elif args.compare:
+            models["baseline"] = args.compare
         rows = {}
         for label, model in models.items():
             with serve(model, work) as (url, pid, startup):

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Trains models/store.tar.gz when the training data, domain, config or tokenizer dictionary
 # changed since the last training (fingerprint in models/.fingerprint); otherwise does nothing.
+# First writes data/nlu/augmented.yml (scripts/augment_nlu.py) from the hand-written examples.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 
+# The wrapped variants (亲 在吗 … 谢谢) are derived from the hand-written examples, never kept in git.
+$PY scripts/augment_nlu.py >/dev/null
 fingerprint=$(cat config.yml domain.yml requirements.lock $(find data jieba_dict -type f | sort) | sha256sum | cut -d' ' -f1)
 if [ -f "$MODEL" ] && [ "$(cat models/.fingerprint 2>/dev/null)" = "$fingerprint" ] && [ "${FORCE_TRAIN:-0}" != 1 ]; then
   echo "train: model is up to date ($MODEL)"
