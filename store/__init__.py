@@ -14,6 +14,7 @@ from .invoice import InvoiceTopic, classify_invoice_question
 from .loader import Store, StoreCache, load_store
 from .orders import asks_about_placed_order, find_order_id
 from .replies import ANSWER_FIELDS, Replies
+from .text import normalize_in_place
 from .ship_dates import (ArrivalEstimate, ArrivalVerdict, arrival_deadline, arrival_verdict, estimate_arrival,
                          format_day, parse_target_date, ship_date)
 from .shipping_calendar import ShippingCalendar

@@ -14,7 +14,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("actions", "console", "handoff", "helpdesk", "rasa_sdk_plugins", "store")
+PACKAGES = ("actions", "console", "handoff", "helpdesk", "nlu_components", "rasa_sdk_plugins", "store")
 SHARED = ("store", "helpdesk", "handoff")   # packages other packages build on
 
 
