@@ -1,4 +1,5 @@
 """Rasa NLU components of our own, named in config.yml by their module path."""
+from .order_numbers import OrderNumberExtractor
 from .tokenizer import ShopperTextTokenizer
 
-__all__ = ["ShopperTextTokenizer"]
+__all__ = ["OrderNumberExtractor", "ShopperTextTokenizer"]

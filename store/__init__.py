@@ -12,23 +12,24 @@ from .fees import FeeQuote, common_quote, ems_service, format_yuan, quote_fee
 from .geography import Destination, Gazetteer, named_place
 from .invoice import InvoiceTopic, classify_invoice_question
 from .loader import Store, StoreCache, load_store
-from .orders import asks_about_placed_order, find_order_id
+from .orders import asks_about_placed_order, find_order_id, order_numbers
 from .replies import ANSWER_FIELDS, Replies
-from .text import normalize_in_place
 from .ship_dates import (ArrivalEstimate, ArrivalVerdict, arrival_deadline, arrival_verdict, estimate_arrival,
                          format_day, parse_target_date, ship_date)
 from .shipping_calendar import ShippingCalendar
+from .text import normalize_in_place
 from .weight import Weight, find_weight, parse_weight
 from .working_hours import describe_due, reply_due, working_minutes_per_day
 
 __all__ = [
-    "ANSWER_FIELDS", "AmbiguousDestination", "ArrivalEstimate", "ArrivalVerdict", "BargainReply", "CHINA",
+    "AmbiguousDestination", "ANSWER_FIELDS", "ArrivalEstimate", "ArrivalVerdict", "BargainReply", "CHINA",
     "ConfigError", "DEFAULT_CONFIG_DIR", "Destination", "FeeQuote", "Gazetteer", "InvoiceTopic",
     "NoQuoteAvailable", "Replies", "ShippingCalendar", "Span", "Store", "StoreCache", "StoreConfig",
     "StoreError", "StoreInfo", "Tone", "UnknownDestination", "Weight", "WeightUnreadable",
-    "arrival_deadline", "arrival_verdict", "asks_about_free_shipping", "asks_about_placed_order", "bargain_reply", "china_now",
-    "classify_invoice_question", "common_quote", "day_name", "describe_due", "ems_service",
-    "estimate_arrival", "find_courier", "find_order_id", "find_weight", "format_day", "format_yuan", "load_store",
-    "load_store_config", "mentions_other_shops", "mentions_several_items", "named_place", "parse_target_date", "parse_weight",
-    "quote_fee", "reply_due", "ship_date", "working_minutes_per_day",
+    "arrival_deadline", "arrival_verdict", "asks_about_free_shipping", "asks_about_placed_order",
+    "bargain_reply", "china_now", "classify_invoice_question", "common_quote", "day_name", "describe_due",
+    "ems_service", "estimate_arrival", "find_courier", "find_order_id", "find_weight", "format_day",
+    "format_yuan", "load_store", "load_store_config", "mentions_other_shops", "mentions_several_items",
+    "named_place", "normalize_in_place", "order_numbers", "parse_target_date", "parse_weight", "quote_fee",
+    "reply_due", "ship_date", "working_minutes_per_day",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .text import normalize
+from .text import normalize, normalize_in_place
 
 # Taobao/Tmall order numbers run 16–19 digits, JD's 10–12: any 10–20-digit run, except a mobile
 # number (11 digits from 13–19) unless the shopper calls it the order number.
@@ -17,15 +17,22 @@ _PLACED = re.compile(
     r"订单号|单号|我这单|这单|那单|催(单|发货|一下)|还(没|不)(发货|到|收到)|还在(揽收|路上|中转)|到哪(了|里)")
 
 
-def find_order_id(text: str) -> Optional[str]:
-    """The order number in `text`, or None: 订单号 3298475610293847 → "3298475610293847"."""
-    norm = normalize(text)
+def order_numbers(text: str) -> list[tuple[str, int, int]]:
+    """Every order number in `text` as (digits, start, end), positions in `text` as typed."""
+    norm = normalize_in_place(text)
+    found = []
     for match in _NUMBER.finditer(norm):
         digits = match.group(1)
         if _MOBILE.fullmatch(digits) and not _CALLED_ORDER.search(norm[: match.start()]):
             continue
-        return digits
-    return None
+        found.append((digits, match.start(1), match.end(1)))
+    return found
+
+
+def find_order_id(text: str) -> Optional[str]:
+    """The order number in `text`, or None: 订单号 3298475610293847 → "3298475610293847"."""
+    found = order_numbers(text)
+    return found[0][0] if found else None
 
 
 def asks_about_placed_order(text: str) -> bool:
