@@ -52,14 +52,14 @@ class HandoffService:
         self._tickets, self._messages = tickets, messages
         self._store, self._clock = store, clock
 
-    def hand_off(self, conversation_id: str, reason: Reason, facts: Mapping[str, object] = {},
+    def hand_off(self, conversation_id: str, reason: Reason, facts: Optional[Mapping[str, object]] = None,
                  turns: Sequence[Turn] = ()) -> HandoffResult:
         store, now = self._store(), self._clock()
         new, updated, failed = _UNAVAILABLE_PATH if reason is Reason.BOT_UNAVAILABLE else _BOT_PATH
         try:
             if turns and not self._recorded_live(conversation_id):
                 self._messages.import_turns(conversation_id, turns)
-            ticket, created = self._tickets.open_or_append(conversation_id, reason.value, dict(facts),
+            ticket, created = self._tickets.open_or_append(conversation_id, reason.value, dict(facts or {}),
                                                            now, _due(store, now))
         except Exception:
             # No ticket was stored: never a number that does not exist.
