@@ -11,13 +11,12 @@ fold and its original in another would leak)."""
 from __future__ import annotations
 
 import random
-import re
 import sys
-import unicodedata
 from pathlib import Path
 
-import yaml
 from opencc import OpenCC
+
+from nlu_files import NearCopies, examples, key
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "nlu" / "augmented.yml"
@@ -31,61 +30,18 @@ SUFFIXES = (" 谢谢", " 谢谢亲", "～", " 哈", "呀", "？", " 亲", " 麻�
             "呢", " 谢谢啦", "？？", " 多谢")
 SHARE = 0.4           # of the examples of each wrapped intent get one variant
 TRADITIONAL = 0.12    # of those variants (without entity markup) are written in traditional characters
-NEAR_COPY_JACCARD = 0.8
-_MARKUP = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
-
-
-def _key(text: str) -> str:
-    text = unicodedata.normalize("NFKC", _MARKUP.sub(r"\1", text)).lower()
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
-
-
-def _grams(text: str) -> frozenset:
-    key = _key(text)
-    return frozenset(key[i:i + 3] for i in range(len(key) - 2))
-
-
-def _examples(path: Path):
-    for block in yaml.safe_load(path.read_text(encoding="utf8")).get("nlu", []):
-        if "intent" not in block:
-            continue
-        items = block["examples"]
-        if isinstance(items, str):
-            items = [line.strip()[2:] for line in items.splitlines() if line.strip().startswith("- ")]
-        else:
-            items = [item["text"].strip() for item in items]
-        for text in items:
-            yield block["intent"], text
-
-
-class _HeldOut:
-    def __init__(self) -> None:
-        texts = [t for path in HELD_OUT if path.exists() for _, t in _examples(path)]
-        self.keys = {_key(t) for t in texts}
-        self.grams = [_grams(t) for t in texts]
-        self.by_gram: dict[str, set[int]] = {}
-        for i, grams in enumerate(self.grams):
-            for gram in grams:
-                self.by_gram.setdefault(gram, set()).add(i)
-
-    def near(self, text: str) -> bool:
-        if _key(text) in self.keys:
-            return True
-        mine = _grams(text)
-        candidates = set().union(*(self.by_gram.get(g, set()) for g in mine)) if mine else set()
-        return any(len(mine & self.grams[i]) / len(mine | self.grams[i]) >= NEAR_COPY_JACCARD for i in candidates)
 
 
 def render() -> str:
     rng = random.Random(20261129)
     to_traditional = OpenCC("s2t")
-    held_out = _HeldOut()
+    held_out = NearCopies(e["text"] for path in HELD_OUT if path.exists() for e in examples(path))
     by_intent: dict[str, list[str]] = {}
     seen = set()
     for name in SOURCES:
-        for intent, text in _examples(ROOT / "data" / "nlu" / f"{name}.yml"):
-            by_intent.setdefault(intent, []).append(text)
-            seen.add(_key(text))
+        for example in examples(ROOT / "data" / "nlu" / f"{name}.yml", markup=True):
+            by_intent.setdefault(example["intent"], []).append(example["text"])
+            seen.add(key(example["text"]))
     blocks = []
     for intent in sorted(by_intent):
         if intent in UNWRAPPED:
@@ -100,10 +56,9 @@ def render() -> str:
                        rng.choice(PREFIXES) + text + rng.choice(SUFFIXES))
             if "[" not in wrapped and rng.random() < TRADITIONAL:
                 wrapped = to_traditional.convert(wrapped)
-            key = _key(wrapped)
-            if key in seen or held_out.near(wrapped):
+            if key(wrapped) in seen or held_out.of(wrapped):
                 continue
-            seen.add(key)
+            seen.add(key(wrapped))
             variants.append(wrapped)
         if variants:
             blocks.append(f"- intent: {intent}\n  examples: |\n" + "".join(f"    - {v}\n" for v in variants))

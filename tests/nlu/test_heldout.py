@@ -7,16 +7,15 @@ Both must reach intent macro-F1 0.90; neither may share a message, or a near cop
 data/. Figures are printed and kept in results/nlu/<file>/."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import subprocess
 import sys
-import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "store.tar.gz"
@@ -24,40 +23,24 @@ HELD_OUT = {"heldout": ROOT / "tests" / "nlu" / "heldout.yml",
             "real_register": ROOT / "tests" / "nlu" / "real_register.yml"}
 OUT = ROOT / "results" / "nlu"
 MIN_INTENT_MACRO_F1 = 0.90
-NEAR_COPY_JACCARD = 0.8   # character 3-grams
 INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "ask_shipping_fee", "bargain", "ask_invoice",
            "ask_delivery_time", "ask_courier", "ask_tracking", "ask_return", "complain", "request_human",
            "bot_challenge", "inform", "out_of_scope", "ask_combined_shipping", "ask_payment", "ask_pickup",
            "ask_authenticity", "ask_contact", "ask_receiving", "ask_promotion", "cancel_order"}
 CLASSES = {"my_order", "fee_platform", "gifts_promotions", "venting", "cancel", "quality", "messy",
            "short_context", "handbook", "plain"}
-_ENTITY = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 _CLAUSE = re.compile(r"[，,。.！!？?~～;；…、\s]+")
 
 
-def examples(path: Path) -> list[dict]:
-    """Every example of an NLU file as {intent, text, metadata}, in either YAML form."""
-    found = []
-    for block in yaml.safe_load(path.read_text(encoding="utf8")).get("nlu", []):
-        if "intent" not in block:
-            continue
-        items = block["examples"]
-        if isinstance(items, str):
-            items = [{"text": line.strip()[2:]} for line in items.splitlines() if line.strip().startswith("- ")]
-        for item in items:
-            found.append({"intent": block["intent"], "text": _ENTITY.sub(r"\1", item["text"]).strip(),
-                          "metadata": item.get("metadata") or {}})
-    return found
+def _scripts_module(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _key(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
-
-
-def _grams(text: str) -> frozenset:
-    key = _key(text)
-    return frozenset(key[i:i + 3] for i in range(len(key) - 2))
+nlu_files = _scripts_module("nlu_files")
+examples = nlu_files.examples
 
 
 @pytest.fixture(scope="module")
@@ -67,24 +50,8 @@ def training_texts() -> list[str]:
 
 @pytest.mark.parametrize("name", HELD_OUT)
 def test_held_out_file_shares_no_message_or_near_copy_with_the_training_data(name, training_texts):
-    exact = {_key(t): t for t in training_texts}
-    by_gram = defaultdict(set)
-    grams = [_grams(t) for t in training_texts]
-    for i, g in enumerate(grams):
-        for gram in g:
-            by_gram[gram].add(i)
-    copies = []
-    for example in examples(HELD_OUT[name]):
-        text = example["text"]
-        if _key(text) in exact:
-            copies.append((text, exact[_key(text)]))
-            continue
-        mine = _grams(text)
-        candidates = set().union(*(by_gram[g] for g in mine)) if mine else set()
-        for i in candidates:
-            if len(mine & grams[i]) / len(mine | grams[i]) >= NEAR_COPY_JACCARD:
-                copies.append((text, training_texts[i]))
-                break
+    training = nlu_files.NearCopies(training_texts)
+    copies = [(e["text"], found) for e in examples(HELD_OUT[name]) if (found := training.of(e["text"]))]
     assert not copies, f"{len(copies)} held-out messages are (near) copies of training data: {copies[:10]}"
 
 
@@ -92,7 +59,7 @@ def test_real_register_file_has_the_register_of_real_shoppers():
     found = examples(HELD_OUT["real_register"])
     texts = [e["text"] for e in found]
     assert len(found) >= 600
-    assert len(set(map(_key, texts))) == len(texts), "no message twice"
+    assert len(set(map(nlu_files.key, texts))) == len(texts), "no message twice"
     assert sum(len(t) > 12 for t in texts) > len(texts) / 2, "most messages longer than 12 characters"
     assert sum(len([c for c in _CLAUSE.split(t) if c]) > 1 for t in texts) >= len(texts) / 3, "a third multi-clause"
     assert sum(bool(e["metadata"].get("mixed")) for e in found) >= len(texts) / 5, "a fifth mixing two topics"
