@@ -1,14 +1,18 @@
-"""The helpdesk's storage: the record of what was said (messages) and the tickets that hand a
-conversation to a person, in one SQL database shared by the console app and the action server.
+"""The helpdesk's storage: the record of what was said (messages), the tickets that hand a
+conversation to a person, and the owner's records (console accounts, saved versions of the
+owner's files, model promotions), in one SQL database shared by the console and the action server.
 
 Plain Python on SQLAlchemy Core: no Rasa, no Sanic, no store rules. Every method takes `now` from
 the caller (no hidden clock) and commits before it returns.
 """
 from .db import Database, database_url_from_env, open_database
 from .messages import Message, MessageStore, Turn
+from .owner_records import (ROLES, Account, Accounts, ConfigHistory, ConfigVersion, ModelEvent,
+                            ModelEvents)
 from .tickets import Ticket, TicketClosed, TicketNotFound, TicketStore
 
 __all__ = [
+    "Account", "Accounts", "ConfigHistory", "ConfigVersion", "ModelEvent", "ModelEvents", "ROLES",
     "Database", "Message", "MessageStore", "Ticket", "TicketClosed", "TicketNotFound",
     "TicketStore", "Turn", "database_url_from_env", "open_database",
 ]

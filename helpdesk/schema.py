@@ -67,3 +67,36 @@ messages = Table(
     UniqueConstraint("conversation_id", "client_msg_id", name="helpdesk_message_once"),
 )
 Index("helpdesk_message_pending_sync", messages.c.pending_sync)
+
+# The owner's loop: who may log in, every saved version of an owner-edited file, every model
+# promotion and rollback. Small tables, written by the console and the command line alike.
+accounts = Table(
+    "console_accounts", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("role", String(16), nullable=False),            # owner | agent
+    Column("password_hash", String(300), nullable=False),
+    Column("updated_at", AwareDateTime, nullable=False),
+)
+
+config_versions = Table(
+    "owner_config_versions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file", String(100), nullable=False, index=True),   # store.yml, replies.yml
+    Column("text", Text, nullable=False),                        # the whole file as saved
+    Column("sha256", String(64), nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("changes", JSON, nullable=False),                     # what changed, in words
+    Column("created_at", AwareDateTime, nullable=False),
+)
+
+model_events = Table(
+    "owner_model_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),        # promote | rollback | refused
+    Column("model", String(200), nullable=False),      # the model that went live (or was refused)
+    Column("previous", String(200)),                   # the model it replaced
+    Column("author", String(100), nullable=False),
+    Column("figures", JSON, nullable=False),           # the guard's figures at that moment
+    Column("reason", Text),                            # the typed reason of an override
+    Column("created_at", AwareDateTime, nullable=False),
+)

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from opencc import OpenCC
 
-from nlu_files import NearCopies, examples, key
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tuning import NearCopies, message_key as key, nlu_examples as examples  # noqa: E402
+
 OUT = ROOT / "data" / "nlu" / "augmented.yml"
 SOURCES = ("shipping_fee", "bargain", "delivery", "after_sales", "invoice", "store_info", "chitchat")
 HELD_OUT = (ROOT / "tests" / "nlu" / "heldout.yml", ROOT / "tests" / "nlu" / "real_register.yml")

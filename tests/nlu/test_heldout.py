@@ -7,7 +7,6 @@ Both must reach intent macro-F1 0.90; neither may share a message, or a near cop
 data/. Figures are printed and kept in results/nlu/<file>/."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -16,6 +15,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
+import tuning
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "store.tar.gz"
@@ -32,15 +33,7 @@ CLASSES = {"my_order", "fee_platform", "gifts_promotions", "venting", "cancel", 
 _CLAUSE = re.compile(r"[，,。.！!？?~～;；…、\s]+")
 
 
-def _scripts_module(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-nlu_files = _scripts_module("nlu_files")
-examples = nlu_files.examples
+examples = tuning.nlu_examples
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +43,7 @@ def training_texts() -> list[str]:
 
 @pytest.mark.parametrize("name", HELD_OUT)
 def test_held_out_file_shares_no_message_or_near_copy_with_the_training_data(name, training_texts):
-    training = nlu_files.NearCopies(training_texts)
+    training = tuning.NearCopies(training_texts)
     copies = [(e["text"], found) for e in examples(HELD_OUT[name]) if (found := training.of(e["text"]))]
     assert not copies, f"{len(copies)} held-out messages are (near) copies of training data: {copies[:10]}"
 
@@ -59,7 +52,7 @@ def test_real_register_file_has_the_register_of_real_shoppers():
     found = examples(HELD_OUT["real_register"])
     texts = [e["text"] for e in found]
     assert len(found) >= 600
-    assert len(set(map(nlu_files.key, texts))) == len(texts), "no message twice"
+    assert len(set(map(tuning.message_key, texts))) == len(texts), "no message twice"
     assert sum(len(t) > 12 for t in texts) > len(texts) / 2, "most messages longer than 12 characters"
     assert sum(len([c for c in _CLAUSE.split(t) if c]) > 1 for t in texts) >= len(texts) / 3, "a third multi-clause"
     assert sum(bool(e["metadata"].get("mixed")) for e in found) >= len(texts) / 5, "a fifth mixing two topics"

@@ -1,6 +1,6 @@
 """Reading Rasa NLU files and telling when two messages are the same or nearly so: shared by the
-held-out tests (no held-out message or near copy in data/) and scripts/augment_nlu.py (which
-leaves such variants out)."""
+held-out tests (no held-out message or near copy in data/), scripts/augment_nlu.py (which leaves
+such variants out) and the owner's labelling (a held-out text never becomes a training example)."""
 from __future__ import annotations
 
 import re
