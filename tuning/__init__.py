@@ -6,8 +6,12 @@ the `make review / evaluate / promote / rollback` commands alike, through these 
 
 Plain Python: Rasa runs in subprocesses (training, prediction), never imported here, so the
 console stays light and a crash in training cannot take the console down."""
+from .loop_settings import LoopSettings, LoopSettingsError, load_loop_settings
 from .nlu_files import NEAR_COPY_JACCARD, NearCopies
 from .nlu_files import examples as nlu_examples
 from .nlu_files import key as message_key
 
-__all__ = ["NEAR_COPY_JACCARD", "NearCopies", "message_key", "nlu_examples"]
+__all__ = [
+    "LoopSettings", "LoopSettingsError", "NEAR_COPY_JACCARD", "NearCopies", "load_loop_settings", "message_key",
+    "nlu_examples",
+]
