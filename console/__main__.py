@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from pathlib import Path
 import warnings
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from handoff import HandoffService
-from helpdesk import MessageStore, TicketStore, open_database
-from store import CHINA, ConfigError, StoreCache, china_now
+from helpdesk import Accounts, ConfigHistory, MessageStore, ModelEvents, TicketStore, open_database
+from store import CHINA, DEFAULT_CONFIG_DIR, ConfigError, StoreCache, china_now
 
 from .app import STATIC_DIR, create_app
-from .credentials import load_agent_users
+from .credentials import ensure_accounts
+from .owner.services import OwnerServices
 from .rasa_client import RasaClient
-from .settings import SettingsError, load_settings
+from .settings import ROOT, SettingsError, load_settings
 
 logger = logging.getLogger("console")
+
+
+def tracker_db_url() -> str:
+    """Rasa's tracker store as endpoints.yml configures it: TRACKER_DB_URL (PostgreSQL in
+    production), else the SQLite file RASA_TRACKER_DB (scripts/env.sh)."""
+    if os.environ.get("TRACKER_DB_URL"):
+        return os.environ["TRACKER_DB_URL"]
+    path = Path(os.environ.get("RASA_TRACKER_DB") or "var/rasa-tracker.db")
+    return f"sqlite:///{path if path.is_absolute() else ROOT / path}"
 
 
 def main() -> int:
@@ -26,7 +38,6 @@ def main() -> int:
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"sanic\.")
     try:
         settings = load_settings()
-        users = load_agent_users(settings)
         store = StoreCache().get  # reloaded when the owner edits store_config/
         store()
     except (SettingsError, ConfigError) as err:
@@ -43,12 +54,20 @@ def main() -> int:
         print(f"console: cannot open the helpdesk database (HELPDESK_DB_URL): {getattr(err, 'orig', err)}",
               file=sys.stderr)
         return 2
-    tickets, messages = TicketStore(db), MessageStore(db)
+    tickets, messages, accounts = TicketStore(db), MessageStore(db), Accounts(db)
+    try:
+        ensure_accounts(settings, accounts, china_now())
+    except SettingsError as err:
+        print(f"console: cannot start: {err}", file=sys.stderr)
+        return 2
+    owner = OwnerServices(root=ROOT, store_dir=DEFAULT_CONFIG_DIR, store=store, config_history=ConfigHistory(db),
+                          model_events=ModelEvents(db), clock=china_now, rasa_url=settings.rasa_url,
+                          rasa_token=settings.rasa_token, tracker_db_url=tracker_db_url())
     app = create_app(settings, tickets=tickets, messages=messages,
                      rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout),
                      handoff=HandoffService(tickets, messages, store, china_now), store=store,
-                     agent_users=users)
-    logger.info("web chat at http://%s:%s/ , agent inbox at /agent (%s)", settings.host, settings.port, settings.env)
+                     accounts=accounts, owner=owner)
+    logger.info("web chat at http://%s:%s/ , agent inbox at /agent , owner console at /owner (%s)", settings.host, settings.port, settings.env)
     # One worker: the socket rooms live in this process (see the README's scale-out notes).
     app.run(host=settings.host, port=settings.port, workers=1, access_log=False, motd=False)
     return 0

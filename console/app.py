@@ -11,16 +11,19 @@ from sanic import Sanic
 from sanic.response import json
 
 from handoff import HandoffService
-from helpdesk import MessageStore, TicketStore
+from helpdesk import Accounts, MessageStore, TicketStore
 from store import Store, china_now
 
-from .agent.auth import AgentAuth
 from .agent.views import bp as agent_bp
+from .auth import AGENT_AREA, OWNER_AREA, Auth
 from .background import Background
 from .chat.service import ChatService
 from .chat.session import ShopperSessions
 from .chat.socket import register_socket_events, room_of
 from .chat.views import bp as chat_bp
+from .login_throttle import LoginThrottle
+from .owner import bp as owner_bp
+from .owner.services import OwnerServices
 from .rasa_client import RasaClient
 from .rasa_sync import RasaSync
 from .security import add_security_headers
@@ -32,7 +35,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageStore, rasa: RasaClient,
-               handoff: HandoffService, store: Callable[[], Store], agent_users: dict[str, str],
+               handoff: HandoffService, store: Callable[[], Store], accounts: Accounts, owner: OwnerServices,
                clock: Callable[[], dt.datetime] = china_now, name: str = "console",
                sync_interval: Optional[float] = None) -> Sanic:
     app = Sanic(name, configure_logging=False)  # logging is set up by the caller (console/__main__)
@@ -51,7 +54,10 @@ def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageSto
     ctx.tickets, ctx.messages, ctx.rasa = tickets, messages, rasa
     ctx.templates = Templates(store_name=lambda: store().config.store.name)  # live, like every answer
     ctx.shopper_sessions = ShopperSessions(signer, settings.cookie_secure)
-    ctx.agent_auth = AgentAuth(signer, agent_users, settings.cookie_secure)
+    ctx.accounts, ctx.owner = accounts, owner
+    throttle = LoginThrottle()  # one for both logins: a guesser cannot switch doors to go faster
+    ctx.agent_auth = Auth(signer, accounts, AGENT_AREA, settings.cookie_secure, throttle)
+    ctx.owner_auth = Auth(signer, accounts, OWNER_AREA, settings.cookie_secure, throttle)
     ctx.background = Background()
     ctx.chat = ChatService(messages, rasa, handoff, clock, notify, ctx.background)
     ctx.rasa_sync = RasaSync(messages, rasa, sync_interval or settings.sync_interval)
@@ -59,6 +65,7 @@ def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageSto
 
     app.blueprint(chat_bp)
     app.blueprint(agent_bp)
+    app.blueprint(owner_bp)
     app.static("/static", str(STATIC_DIR), name="static")
     app.add_route(health, "/health", methods=["GET"])
     app.register_middleware(add_security_headers, "response")

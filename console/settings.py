@@ -30,6 +30,8 @@ class Settings:
     secret: str
     agent_users_file: Optional[Path]
     agent_password: Optional[str]
+    owner_users_file: Optional[Path]
+    owner_password: Optional[str]
     var_dir: Path                 # generated secret and development credentials
     run_dir: Path                 # the development password, for the person running the app
     cookie_secure: bool
@@ -82,15 +84,17 @@ def load_settings(environ: Mapping[str, str] = os.environ, root: Path = ROOT) ->
     if env not in ENVIRONMENTS:
         raise SettingsError(f"CONSOLE_ENV must be one of {ENVIRONMENTS}, got {env!r}")
     var_dir = root / "var"
-    users = environ.get("AGENT_USERS")
-    if env == "production" and not users:
-        raise SettingsError("no agent credentials: CONSOLE_ENV=production needs AGENT_USERS, the path "
-                            "of a JSON file {\"username\": \"<hash>\"}; make each hash with: "
-                            "python -m console.passwords hash")
-    password = environ.get("AGENT_PASSWORD") or None
-    if env == "production" and password:
-        raise SettingsError("AGENT_PASSWORD is for development only; in production list the agents "
-                            "in the AGENT_USERS file")
+    users, owners = environ.get("AGENT_USERS"), environ.get("OWNER_USERS")
+    for name, value in (("AGENT_USERS", users), ("OWNER_USERS", owners)):
+        if env == "production" and not value:
+            raise SettingsError(f"no {name[:5].lower()} credentials: CONSOLE_ENV=production needs {name}, the "
+                                "path of a JSON file {\"username\": \"<hash>\"}; make each hash with: "
+                                "python -m console.passwords hash")
+    password, owner_password = environ.get("AGENT_PASSWORD") or None, environ.get("OWNER_PASSWORD") or None
+    for name, value in (("AGENT_PASSWORD", password), ("OWNER_PASSWORD", owner_password)):
+        if env == "production" and value:
+            raise SettingsError(f"{name} is for development only; in production list the accounts "
+                                f"in the {name.split('_')[0]}_USERS file")
     return Settings(
         env=env,
         host=environ.get("CONSOLE_HOST") or "127.0.0.1",
@@ -102,6 +106,8 @@ def load_settings(environ: Mapping[str, str] = os.environ, root: Path = ROOT) ->
         secret=_secret(environ, env, var_dir),
         agent_users_file=Path(users) if users else None,
         agent_password=password,
+        owner_users_file=Path(owners) if owners else None,
+        owner_password=owner_password,
         var_dir=var_dir,
         run_dir=root / ".run",
         cookie_secure=_flag(environ.get("CONSOLE_COOKIE_SECURE") or ("1" if env == "production" else "0"),

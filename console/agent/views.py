@@ -1,4 +1,5 @@
-"""The agent inbox: log in, see open tickets by due time, read the conversation, reply, close."""
+"""The agent inbox: log in, see open tickets by due time, read the conversation, reply, close;
+change one's password."""
 from __future__ import annotations
 
 import asyncio
@@ -8,6 +9,7 @@ from sanic.response import redirect
 
 from helpdesk import TicketClosed, TicketNotFound
 
+from .. import login_views
 from ..chat.input import clean_text
 from ..chat.service import message_json
 from ..chat.socket import room_of
@@ -20,48 +22,41 @@ SYNC_WAIT_SECONDS = 2
 
 def _page(request, name, status=200, **context):
     ctx = request.app.ctx
-    session = getattr(request.ctx, "agent", None)
+    session = getattr(request.ctx, "session", None)
     context.setdefault("csrf_token", ctx.agent_auth.csrf_token(session) if session else "")
     return ctx.templates.render(name, status=status, session=session, **context)
 
 
-def _render_login(request, status=200, error=None):
-    """The login form, with a fresh anonymous session if there is none yet (its CSRF token)."""
-    ctx = request.app.ctx
-    session = ctx.agent_auth.session_of(request) or ctx.agent_auth.new_session()
-    response = ctx.templates.render("agent/login.html", status=status, session=None, error=error,
-                                    csrf_token=ctx.agent_auth.csrf_token(session))
-    ctx.agent_auth.set_cookie(response, session)
-    return response
-
-
 @bp.get("/login")
 async def login_form(request):
-    session = request.app.ctx.agent_auth.session_of(request)
-    if session and session.user:
-        return redirect("/agent")
-    return _render_login(request)
+    return await login_views.login_form(request, "agent")
 
 
 @bp.post("/login")
 async def login(request):
-    auth = request.app.ctx.agent_auth
-    if not auth.csrf_ok(request, auth.session_of(request)):
-        return _render_login(request, status=403, error="页面已过期，请重新登录。")
-    user = (request.form.get("username") or "").strip()
-    if not await auth.check_password(user, request.form.get("password") or ""):
-        return _render_login(request, status=401, error="用户名或密码不正确。")
-    response = redirect("/agent", status=303)
-    auth.set_cookie(response, auth.new_session(user))  # a new nonce: no session fixation
-    return response
+    return await login_views.login(request, "agent")
 
 
 @bp.post("/logout")
 @agent_required
 async def logout(request):
-    response = redirect("/agent/login", status=303)
-    request.app.ctx.agent_auth.set_cookie(response, request.app.ctx.agent_auth.new_session())
-    return response
+    return await login_views.logout(request, "agent")
+
+
+def _password_page(request, status=200, error=None, done=False):
+    return _page(request, "agent/password.html", status=status, error=error, done=done)
+
+
+@bp.get("/password")
+@agent_required
+async def password_form(request):
+    return _password_page(request)
+
+
+@bp.post("/password")
+@agent_required
+async def change_password(request):
+    return await login_views.change_password(request, "agent", _password_page)
 
 
 @bp.get("", strict_slashes=False)
@@ -118,7 +113,7 @@ async def reply(request, ticket_id: int):
         return await _ticket_view(request, ticket, status=400, reply_error=error,
                                   draft=request.form.get("text") or "")
     try:
-        message = await asyncio.to_thread(ctx.tickets.answer, ticket_id, request.ctx.agent.user, text, ctx.clock())
+        message = await asyncio.to_thread(ctx.tickets.answer, ticket_id, request.ctx.session.user, text, ctx.clock())
     except TicketClosed:
         return _page(request, "agent/error.html", status=409, message="这个工单已经关闭，不能再回复。")
     # Live to the shopper's open pages; a shopper who is away gets it from the history on return.

@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import shutil
 import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -18,16 +20,19 @@ from aiohttp import web
 from sanic import Sanic
 
 from console import create_app
-from console.credentials import load_agent_users
+from console.credentials import ensure_accounts
+from console.owner.services import OwnerServices
 from console.rasa_client import RasaClient
 from console.settings import load_settings
 from handoff import HandoffService
-from helpdesk import MessageStore, TicketStore, open_database
+from helpdesk import Accounts, ConfigHistory, MessageStore, ModelEvents, TicketStore, open_database
 from store import CHINA, DEFAULT_CONFIG_DIR, StoreCache
 
+ROOT = Path(__file__).resolve().parents[2]
 Sanic.test_mode = True  # several apps with one name in one run
 
 AGENT_PASSWORD = "correct horse battery"
+OWNER_PASSWORD = "owner staple battery"
 RASA_TOKEN = "rasa-test-token"
 # A Wednesday in working hours: half a working day (09:00–18:00) later is 14:30.
 WEDNESDAY_10 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CHINA)
@@ -173,10 +178,11 @@ class Console:
         async with client.get(path) as resp:
             return CSRF.search(await resp.text()).group(1)
 
-    async def login(self, client: aiohttp.ClientSession, user: str, password: str) -> aiohttp.ClientResponse:
-        token = await self.csrf_of(client, "/agent/login")
-        async with client.post("/agent/login", data={"csrf_token": token, "username": user,
-                                                     "password": password}) as resp:
+    async def login(self, client: aiohttp.ClientSession, user: str, password: str,
+                    area: str = "agent") -> aiohttp.ClientResponse:
+        token = await self.csrf_of(client, f"/{area}/login")
+        async with client.post(f"/{area}/login", data={"csrf_token": token, "username": user,
+                                                        "password": password}) as resp:
             await resp.read()
             return resp
 
@@ -185,6 +191,19 @@ class Console:
         resp = await self.login(client, "agent", password)
         assert resp.status == 200 and resp.url.path == "/agent", resp.status
         return client
+
+    async def owner(self, password: str = OWNER_PASSWORD) -> aiohttp.ClientSession:
+        client = self.session()
+        resp = await self.login(client, "owner", password, area="owner")
+        assert resp.status == 200 and resp.url.path == "/owner", resp.status
+        return client
+
+    async def post_form(self, client: aiohttp.ClientSession, page: str, action: str, data: dict):
+        """Submit a form as a browser does: the CSRF token read from `page` first. Returns
+        (status, final path, text) after redirects."""
+        token = await self.csrf_of(client, page)
+        async with client.post(action, data={"csrf_token": token, **data}) as resp:
+            return resp.status, resp.url.path, await resp.text()
 
     async def settle(self) -> None:
         """Wait until the bot exchanges started so far have finished."""
@@ -201,19 +220,25 @@ class Console:
         return result
 
 
-async def _start(tmp_path, rasa_url: str, clock: Clock, environ: dict, config_dir=DEFAULT_CONFIG_DIR):
-    environ = {"CONSOLE_SECRET": "s" * 40, "AGENT_PASSWORD": AGENT_PASSWORD, "RASA_URL": rasa_url,
+async def _start(tmp_path, rasa_url: str, clock: Clock, environ: dict, config_dir=DEFAULT_CONFIG_DIR,
+                 root=ROOT, tracker_db_url=None):
+    environ = {"CONSOLE_SECRET": "s" * 40, "AGENT_PASSWORD": AGENT_PASSWORD, "OWNER_PASSWORD": OWNER_PASSWORD,
+               "RASA_URL": rasa_url,
                "RASA_TOKEN": RASA_TOKEN, "RASA_TIMEOUT": "1",
                "HELPDESK_DB_URL": f"sqlite:///{tmp_path / 'helpdesk.db'}", **environ}
     settings = load_settings(environ, root=tmp_path)
     db = open_database(settings.db_url, zone=CHINA)
-    tickets, messages = TicketStore(db), MessageStore(db)
+    tickets, messages, accounts = TicketStore(db), MessageStore(db), Accounts(db)
+    ensure_accounts(settings, accounts, clock())
     store = StoreCache(config_dir).get
+    owner = OwnerServices(root=root, store_dir=config_dir, store=store, config_history=ConfigHistory(db),
+                          model_events=ModelEvents(db), clock=clock, rasa_url=settings.rasa_url,
+                          rasa_token=settings.rasa_token, tracker_db_url=tracker_db_url)
     port = free_port()
     app = create_app(settings, tickets=tickets, messages=messages,
                      rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout),
                      handoff=HandoffService(tickets, messages, store, clock), store=store,
-                     agent_users=load_agent_users(settings),
+                     accounts=accounts, owner=owner,
                      clock=clock, name=f"console_{port}", sync_interval=0.2)
     # create_server already listens (it awaits the AsyncioServer); then run the listeners.
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
@@ -241,8 +266,12 @@ async def start_console(tmp_path, fake_rasa, clock):
     """`await start_console(rasa_url=..., **environ)`: a console with other settings."""
     started = []
 
-    async def start(rasa_url: str | None = None, config_dir=DEFAULT_CONFIG_DIR, **environ):
-        console, server = await _start(tmp_path, rasa_url or fake_rasa.url, clock, environ, config_dir)
+    async def start(rasa_url: str | None = None, config_dir=DEFAULT_CONFIG_DIR, root=ROOT, tracker_db_url=None,
+                    **environ):
+        """`root`: the repository the owner pages work on (data/, models/, results/): a copy in
+        tmp_path for tests that write; `config_dir`: store_config/ likewise."""
+        console, server = await _start(tmp_path, rasa_url or fake_rasa.url, clock, environ, config_dir,
+                                       root, tracker_db_url)
         started.append((console, server))
         return console
 
@@ -254,3 +283,23 @@ async def start_console(tmp_path, fake_rasa, clock):
 @pytest_asyncio.fixture
 async def console(start_console):
     return await start_console()
+
+
+@pytest.fixture
+def store_copy(tmp_path):
+    """A copy of store_config/ the test may edit."""
+    target = tmp_path / "store_config"
+    shutil.copytree(DEFAULT_CONFIG_DIR, target)
+    return target
+
+
+@pytest_asyncio.fixture
+async def owner_console(start_console, store_copy):
+    """A console whose owner pages edit a copy of store_config/."""
+    return await start_console(config_dir=store_copy)
+
+
+@pytest_asyncio.fixture
+async def owner_client(owner_console):
+    """A logged-in owner's browser session on `owner_console`."""
+    return await owner_console.owner()
