@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from .db import Database
 from .messages import Message, insert_message
+from .schema import messages
 from .schema import tickets as table
 
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
@@ -134,6 +135,9 @@ class TicketStore:
             return insert_message(conn, row.conversation_id, "agent", text, now=now, zone=self._db.zone,
                                   author=agent, pending_sync=True)
 
+    def timings(self, since: dt.datetime) -> list[TicketTiming]:
+        return ticket_timings(self._db, since)
+
     def close(self, ticket_id: int, now: dt.datetime) -> Ticket:
         _aware(now)
         with self._db.write(serialized=True) as conn:
@@ -142,3 +146,42 @@ class TicketStore:
                 conn.execute(update(table).where(table.c.id == ticket_id).values(status=CLOSED, updated_at=now))
             ticket = _from_row(_load(conn, ticket_id), self._db.zone)
         return ticket
+
+
+@dataclass(frozen=True)
+class TicketTiming:
+    """When a ticket was opened, when a reply was due, and when an agent first answered (None:
+    not yet). For the owner's dashboard."""
+    created_at: dt.datetime
+    due_at: dt.datetime
+    first_reply_at: Optional[dt.datetime]
+
+    def late(self, now: dt.datetime) -> bool:
+        return (self.first_reply_at or now) > self.due_at
+
+
+def ticket_timings(db: Database, since: dt.datetime) -> list[TicketTiming]:
+    """Tickets opened since `since`, oldest first, each with its first agent reply."""
+    _aware(since)
+    first_reply = (select(func.min(messages.c.created_at))
+                   .where(messages.c.conversation_id == table.c.conversation_id,
+                          messages.c.sender == "agent", messages.c.created_at >= table.c.created_at)
+                   .scalar_subquery())
+    query = (select(table.c.created_at, table.c.due_at, first_reply.label("first_reply"))
+             .where(table.c.created_at >= since).order_by(table.c.created_at))
+    with db.read() as conn:
+        rows = conn.execute(query).all()
+    zone = db.zone
+    # A scalar subquery loses the column's type on some dialects: SQLite hands back a string.
+    return [TicketTiming(r.created_at.astimezone(zone), r.due_at.astimezone(zone),
+                         _as_time(r.first_reply, zone)) for r in rows]
+
+
+def _as_time(value, zone: dt.tzinfo) -> Optional[dt.datetime]:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(zone)

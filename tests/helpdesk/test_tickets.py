@@ -168,3 +168,19 @@ def test_numbers_count_days_of_the_business_zone_whatever_zone_now_comes_in(tick
     utc_late = dt.datetime(2026, 11, 25, 16, 30, tzinfo=dt.timezone.utc)  # 00:30 on the 26th in China
     ticket, _ = tickets.open_or_append("c1", "request_human", {}, utc_late, utc_late + HOUR)
     assert ticket.number == "20261126-0001"
+
+
+def test_ticket_timings_give_the_first_agent_reply_and_lateness(tickets, messages):
+    import datetime as dt
+    from store import CHINA
+    opened = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CHINA)
+    due = opened + dt.timedelta(hours=4, minutes=30)
+    first = tickets.open_or_append("c1", "request_human", {}, opened, due)[0]
+    tickets.open_or_append("c2", "request_human", {}, opened + dt.timedelta(minutes=1), due)
+    messages.record("c1", "agent", "早些时候的回复不算", now=opened - dt.timedelta(hours=1))
+    tickets.answer(first.id, "xiaomei", "您好", opened + dt.timedelta(hours=1))
+    tickets.answer(first.id, "xiaomei", "还有", opened + dt.timedelta(hours=2))
+    one, two = tickets.timings(opened - dt.timedelta(days=1))
+    assert one.first_reply_at == opened + dt.timedelta(hours=1) and not one.late(opened + dt.timedelta(days=1))
+    assert two.first_reply_at is None and two.late(due + dt.timedelta(minutes=1)) and not two.late(due)
+    assert tickets.timings(opened + dt.timedelta(hours=1)) == []
