@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Everything else is a step they use.
-.PHONY: run test setup train validate check-config dict crossval bench lock clean
+.PHONY: run test setup train review validate check-config dict crossval bench lock clean
 
 run:            ## set up, train if needed, start action server + Rasa + console
 	bash scripts/run.sh
@@ -12,6 +12,9 @@ setup:
 
 train: setup
 	bash scripts/train.sh
+
+review: setup   ## review queue: exports review/queue.csv; once its 标注 column is filled, imports it (REVIEW_FILE=... for another file)
+	.venv/bin/python -m tuning review auto $${REVIEW_FILE:-review/queue.csv}
 
 validate: setup
 	.venv/bin/rasa data validate --fail-on-warnings

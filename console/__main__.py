@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
-from pathlib import Path
 import warnings
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,23 +11,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from handoff import HandoffService
 from helpdesk import Accounts, ConfigHistory, MessageStore, ModelEvents, TicketStore, open_database
 from store import CHINA, DEFAULT_CONFIG_DIR, ConfigError, StoreCache, china_now
+from tuning import tracker_store_url
 
 from .app import STATIC_DIR, create_app
 from .credentials import ensure_accounts
+from .owner.review import build_review
 from .owner.services import OwnerServices
 from .rasa_client import RasaClient
 from .settings import ROOT, SettingsError, load_settings
 
 logger = logging.getLogger("console")
-
-
-def tracker_db_url() -> str:
-    """Rasa's tracker store as endpoints.yml configures it: TRACKER_DB_URL (PostgreSQL in
-    production), else the SQLite file RASA_TRACKER_DB (scripts/env.sh)."""
-    if os.environ.get("TRACKER_DB_URL"):
-        return os.environ["TRACKER_DB_URL"]
-    path = Path(os.environ.get("RASA_TRACKER_DB") or "var/rasa-tracker.db")
-    return f"sqlite:///{path if path.is_absolute() else ROOT / path}"
 
 
 def main() -> int:
@@ -62,7 +53,8 @@ def main() -> int:
         return 2
     owner = OwnerServices(root=ROOT, store_dir=DEFAULT_CONFIG_DIR, store=store, config_history=ConfigHistory(db),
                           model_events=ModelEvents(db), clock=china_now, rasa_url=settings.rasa_url,
-                          rasa_token=settings.rasa_token, tracker_db_url=tracker_db_url())
+                          rasa_token=settings.rasa_token, tracker_db_url=tracker_store_url(),
+                          review=build_review(db, ROOT))
     app = create_app(settings, tickets=tickets, messages=messages,
                      rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout),
                      handoff=HandoffService(tickets, messages, store, china_now), store=store,

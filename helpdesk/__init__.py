@@ -9,10 +9,13 @@ from .db import Database, database_url_from_env, open_database
 from .messages import Message, MessageStore, Turn
 from .owner_records import (ROLES, Account, Accounts, ConfigHistory, ConfigVersion, ModelEvent,
                             ModelEvents)
+from .review_decisions import IGNORE as REVIEW_IGNORE
+from .review_decisions import ReviewDecision, ReviewDecisions
 from .tickets import Ticket, TicketClosed, TicketNotFound, TicketStore, TicketTiming
 
 __all__ = [
     "Account", "Accounts", "ConfigHistory", "ConfigVersion", "ModelEvent", "ModelEvents", "ROLES",
     "Database", "Message", "MessageStore", "Ticket", "TicketClosed", "TicketNotFound",
     "TicketStore", "TicketTiming", "Turn", "database_url_from_env", "open_database",
+    "REVIEW_IGNORE", "ReviewDecision", "ReviewDecisions",
 ]

@@ -100,3 +100,18 @@ model_events = Table(
     Column("reason", Text),                            # the typed reason of an override
     Column("created_at", AwareDateTime, nullable=False),
 )
+
+# The owner's review queue: what the owner decided for a shopper message (by its normalised text,
+# tuning.message_key), so a decided message leaves the queue. Only the masked text is kept.
+review_decisions = Table(
+    "owner_review_decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_key", String(500), nullable=False, unique=True),
+    Column("decision", String(64), nullable=False),     # an intent name (out_of_scope too) | ignore
+    Column("masked_text", Text, nullable=False),
+    Column("entities", JSON, nullable=False),           # [{entity, value}] the owner marked
+    Column("added", Boolean, nullable=False),           # written to the owner's training file
+    Column("author", String(100), nullable=False),
+    Column("created_at", AwareDateTime, nullable=False),
+    Column("trained_at", AwareDateTime),                # set when a model trained on it went live
+)

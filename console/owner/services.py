@@ -21,3 +21,4 @@ class OwnerServices:
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: Optional[str] = None
     tracker_db_url: Optional[str] = None   # Rasa's tracker store (SQL), read for the review queue and dashboard
+    review: Optional[object] = None        # tuning.Review for /owner/review and the conversation pages; None: not set up

@@ -21,6 +21,7 @@ from sanic import Sanic
 
 from console import create_app
 from console.credentials import ensure_accounts
+from console.owner.review import build_review
 from console.owner.services import OwnerServices
 from console.rasa_client import RasaClient
 from console.settings import load_settings
@@ -122,6 +123,8 @@ class Console:
     messages: MessageStore
     clock: Clock
     clients: list = field(default_factory=list)
+    agent_password = AGENT_PASSWORD   # the development accounts' passwords in these tests
+    owner_password = OWNER_PASSWORD
 
     def session(self) -> aiohttp.ClientSession:
         # unsafe=True: aiohttp otherwise drops cookies set by an IP-address host
@@ -231,9 +234,11 @@ async def _start(tmp_path, rasa_url: str, clock: Clock, environ: dict, config_di
     tickets, messages, accounts = TicketStore(db), MessageStore(db), Accounts(db)
     ensure_accounts(settings, accounts, clock())
     store = StoreCache(config_dir).get
+    tracker_db_url = tracker_db_url or f"sqlite:///{tmp_path / 'rasa-tracker.db'}"
     owner = OwnerServices(root=root, store_dir=config_dir, store=store, config_history=ConfigHistory(db),
                           model_events=ModelEvents(db), clock=clock, rasa_url=settings.rasa_url,
-                          rasa_token=settings.rasa_token, tracker_db_url=tracker_db_url)
+                          rasa_token=settings.rasa_token, tracker_db_url=tracker_db_url,
+                          review=build_review(db, root, tracker_db_url))
     port = free_port()
     app = create_app(settings, tickets=tickets, messages=messages,
                      rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout),

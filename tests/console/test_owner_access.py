@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import AGENT_PASSWORD, OWNER_PASSWORD
 from console.login_throttle import MAX_DELAY, LoginThrottle
 
 
@@ -19,13 +18,13 @@ async def test_an_agent_cannot_open_the_owner_console(console):
     agent = await console.agent()
     async with agent.get("/owner", allow_redirects=False) as resp:
         assert resp.status == 302 and resp.headers["Location"] == "/owner/login"
-    resp = await console.login(console.session(), "agent", AGENT_PASSWORD, area="owner")
+    resp = await console.login(console.session(), "agent", console.agent_password, area="owner")
     assert resp.status == 401, "an agent's password does not open the owner console"
 
 
 async def test_an_owner_may_also_answer_tickets(console):
     client = console.session()
-    resp = await console.login(client, "owner", OWNER_PASSWORD, area="agent")
+    resp = await console.login(client, "owner", console.owner_password, area="agent")
     assert resp.status == 200 and resp.url.path == "/agent"
 
 
@@ -53,22 +52,23 @@ async def test_pages_need_a_login(console):
 async def test_changing_the_password_ends_other_sessions(console):
     laptop, phone = await console.owner(), await console.owner()
     status, path, page = await console.post_form(laptop, "/owner/password", "/owner/password", {
-        "current_password": OWNER_PASSWORD, "new_password": "a-new-owner-pass", "new_password_again": "a-new-owner-pass"})
+        "current_password": console.owner_password, "new_password": "a-new-owner-pass", "new_password_again": "a-new-owner-pass"})
     assert status == 200 and "密码已修改" in page
     async with laptop.get("/owner") as resp:
         assert resp.status == 200 and resp.url.path == "/owner", "this session goes on"
     async with phone.get("/owner", allow_redirects=False) as resp:
         assert resp.status == 302, "the other session ended"
-    assert (await console.login(console.session(), "owner", OWNER_PASSWORD, area="owner")).status == 401
+    assert (await console.login(console.session(), "owner", console.owner_password, area="owner")).status == 401
     await console.owner("a-new-owner-pass")
 
 
 @pytest.mark.parametrize("form, complaint", [
     ({"current_password": "wrong", "new_password": "x" * 12, "new_password_again": "x" * 12}, "当前密码不正确"),
-    ({"current_password": OWNER_PASSWORD, "new_password": "short", "new_password_again": "short"}, "至少要10个字符"),
-    ({"current_password": OWNER_PASSWORD, "new_password": "x" * 12, "new_password_again": "y" * 12}, "不一样"),
+    ({"current_password": None, "new_password": "short", "new_password_again": "short"}, "至少要10个字符"),
+    ({"current_password": None, "new_password": "x" * 12, "new_password_again": "y" * 12}, "不一样"),
 ])
 async def test_a_bad_password_change_is_explained(console, form, complaint):
+    form = {**form, "current_password": form["current_password"] or console.owner_password}
     owner = await console.owner()
     status, _, page = await console.post_form(owner, "/owner/password", "/owner/password", form)
     assert status == 400 and complaint in page
@@ -92,3 +92,17 @@ def test_failed_logins_slow_the_account_and_the_address_but_never_lock():
     throttle.failed("owner", "9.9.9.9")
     throttle.succeeded("owner")
     assert throttle.delay("owner", "5.6.7.8") == 0
+
+
+async def test_the_dashboard_shows_the_days_and_serves_its_chart_data(owner_console, clock):
+    from helpdesk import TicketStore  # noqa: F401  (the console's own ticket store is used)
+    owner = await owner_console.owner()
+    owner_console.tickets.open_or_append("c1", "request_human", {}, clock(), clock())
+    async with owner.get("/owner") as resp:
+        page = await resp.text()
+    assert resp.status == 200 and "每天的数字" in page and "/static/vendor/chart.umd.min.js" in page
+    async with owner.get("/owner/dashboard.json") as resp:
+        data = await resp.json()
+    assert len(data["labels"]) == 14 and data["tickets"][-1] == 1 and data["conversations"] == [0] * 14
+    async with owner_console.session().get("/owner/dashboard.json", allow_redirects=False) as resp:
+        assert resp.status == 302, "owners only"
