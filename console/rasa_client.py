@@ -6,6 +6,7 @@ Errors never carry the request URL: it holds the token (`?token=`), which must s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from typing import Optional
@@ -39,13 +40,32 @@ def bot_replies(raw) -> list[dict]:
     return replies
 
 
+# Rasa loads a model inside its event loop (PUT /model): it answers nothing for the 10–25 s a
+# swap takes. While the owner's promotion or rollback runs, shoppers' messages wait that long
+# instead of being handed to a person as "bot unavailable".
+SWAP_WAIT_SECONDS = 90.0
+
+
 class RasaClient:
     def __init__(self, base_url: str, token: Optional[str], timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.has_token = bool(token)
         self._token = token
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._swaps = 0
         self._session: Optional[aiohttp.ClientSession] = None
+
+    @contextlib.asynccontextmanager
+    async def model_swap(self):
+        """Around a live model swap: messages sent meanwhile wait for the new model."""
+        self._swaps += 1
+        try:
+            yield
+        finally:
+            self._swaps -= 1
+
+    def _timeout_now(self) -> aiohttp.ClientTimeout:
+        return aiohttp.ClientTimeout(total=SWAP_WAIT_SECONDS) if self._swaps else self._timeout
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession(timeout=self._timeout)
@@ -57,12 +77,13 @@ class RasaClient:
     async def _post(self, path: str, body: dict, params: Optional[dict] = None):
         assert self._session is not None, "call start() first"
         try:
-            async with self._session.post(self.base_url + path, json=body, params=params) as resp:
+            timeout = self._timeout_now()
+            async with self._session.post(self.base_url + path, json=body, params=params, timeout=timeout) as resp:
                 if resp.status >= 400:
                     raise RasaUnavailable(f"Rasa answered HTTP {resp.status} on {path.split('?')[0]}")
                 return await resp.json(content_type=None)
         except asyncio.TimeoutError:
-            raise RasaUnavailable(f"Rasa did not answer within {self._timeout.total:g} s")
+            raise RasaUnavailable(f"Rasa did not answer within {timeout.total:g} s")
         except aiohttp.ClientError as err:
             raise RasaUnavailable(f"cannot reach Rasa: {type(err).__name__}") from None
         except ValueError:

@@ -84,10 +84,14 @@ class ReviewDecisions:
             return conn.execute(select(func.count(func.distinct(review_decisions.c.masked_text))).where(
                 review_decisions.c.added.is_(True), review_decisions.c.trained_at.is_(None))).scalar_one()
 
-    def mark_trained(self, now: dt.datetime) -> int:
-        """Called when a model trained on the owner's file goes live; returns how many messages."""
+    def mark_trained(self, now: dt.datetime, labelled_before: Optional[dt.datetime] = None) -> int:
+        """Called when a model trained on the owner's file goes live: the examples labelled before
+        it was trained (all, when that time is unknown) are in it. Returns how many messages."""
         _aware(now)
+        query = update(review_decisions).where(review_decisions.c.added.is_(True),
+                                               review_decisions.c.trained_at.is_(None))
+        if labelled_before is not None:
+            _aware(labelled_before)
+            query = query.where(review_decisions.c.created_at <= labelled_before)
         with self._db.write() as conn:
-            return conn.execute(update(review_decisions).where(
-                review_decisions.c.added.is_(True), review_decisions.c.trained_at.is_(None))
-                .values(trained_at=now)).rowcount
+            return conn.execute(query.values(trained_at=now)).rowcount

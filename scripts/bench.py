@@ -119,7 +119,7 @@ def train(config: Path, out: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, default=ROOT / "models" / "store.tar.gz")
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "live.tar.gz")
     parser.add_argument("--baseline", type=Path, help="a config to train and measure beside the model")
     parser.add_argument("--compare", type=Path, help="a trained model (e.g. the previous one) measured beside")
     parser.add_argument("--serial", type=int, default=200, help="serial requests")

@@ -5,7 +5,15 @@ export PYTHONHASHSEED=0
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 RASA=".venv/bin/rasa"
 PY=".venv/bin/python"
-MODEL="models/store.tar.gz"
+# The live model: a symlink written only by promote and rollback (tuning/model_shelf.py).
+MODEL="models/live.tar.gz"
+# The tests' own model, trained by test.sh; never the live one.
+TEST_MODEL_DIR="models/test"
+
+# What a model is trained from: retraining is needed when this changes.
+data_fingerprint() {
+  cat config.yml domain.yml requirements.lock $(find data jieba_dict -type f | sort) | sha256sum | cut -d' ' -f1
+}
 
 # Tokens: taken from the environment, else generated once into .run/secrets.env (never committed).
 load_secrets() {

@@ -1,19 +1,39 @@
 #!/usr/bin/env bash
-# make run: set up, train if needed, then start the action server, the Rasa server and the
-# console app (web chat + agent inbox). Ctrl-C stops all three.
+# make run: set up, then start the action server, the Rasa server and the console app (web chat,
+# agent inbox, owner console). Ctrl-C stops all three.
+# Rasa serves the live model, models/live.tar.gz, which only promote and rollback change: a
+# restart never puts new training data live. Only on the first run, when nothing is live yet,
+# a model is trained and made live as the first promotion (recorded, author "setup").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/train.sh
 . scripts/env.sh
 load_secrets
+export HELPDESK_DB_URL="${HELPDESK_DB_URL:-sqlite:///$PWD/var/helpdesk.db}"
+
+if [ -L "$MODEL" ] && [ ! -f "$MODEL" ]; then
+  echo "run: $MODEL points to $(readlink "$MODEL"), which is missing; restore that file from models/kept/," >&2
+  echo "     or remove $MODEL and run \`make promote CANDIDATE=...\` to make a model live" >&2
+  exit 1
+elif [ ! -L "$MODEL" ] && [ -e "$MODEL" ]; then
+  echo "run: $MODEL is a plain file, not the pointer that promote writes; move it away and run again" >&2
+  exit 1
+elif [ ! -e "$MODEL" ]; then
+  echo "run: no live model yet (first run): training one and making it live"
+  $PY scripts/augment_nlu.py >/dev/null
+  if [ -f models/store.tar.gz ] && [ "$(cat models/.fingerprint 2>/dev/null)" = "$(data_fingerprint)" ]; then
+    first=models/store.tar.gz   # trained by the earlier layout from the same data: no need to train again
+  else
+    first=$(bash scripts/train.sh | tee /dev/stderr | sed -n 's/^train: model //p' | tail -1)
+  fi
+  $PY -m tuning promote "$first" --yes --author setup
+fi
 
 export SANIC_HOST="${SANIC_HOST:-127.0.0.1}"          # the action server stays on localhost
 ACTION_PORT="${ACTION_PORT:-5055}" RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_SERVER_URL="http://127.0.0.1:${ACTION_PORT}/webhook"
 
 export RASA_URL="http://127.0.0.1:${RASA_PORT}"
-export HELPDESK_DB_URL="${HELPDESK_DB_URL:-sqlite:///$PWD/var/helpdesk.db}"
 mkdir -p var/log
 
 pids=()

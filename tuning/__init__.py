@@ -19,6 +19,16 @@ from .labels import (LabelResult, OwnerLabels, check_nlu_file, domain_intents, i
 from .review_queue import Queue, QueueGroup, Review, build_queue
 from .dashboard import DashboardDay, chart_data, dashboard_days
 
+# models: retrain, evaluate, guard, promote, roll back
+from .training_job import STAGES as TRAINING_STAGES, RetrainBusy, TrainingPaths, start_retrain
+from .training_job import is_running as retrain_running, read_status as retrain_status
+from .evaluation import EvaluationError, evaluate as evaluate_candidate, intent_scores, read_report as read_evaluation
+from .guard import GuardVerdict, check_promotion
+from .model_shelf import ModelShelf, Pointers, ShelfError, model_id_of, model_name
+from .rasa_server import RasaApiError, RasaServer, RasaStatus, RasaUnreachable
+from .promotion import (ModelPromotion, Outcome, PromotionError, evaluation_report, evaluation_report_path,
+                        held_out_figures)
+
 __all__ = [
     "LoopSettings", "LoopSettingsError", "NEAR_COPY_JACCARD", "NearCopies", "load_loop_settings", "message_key",
     "nlu_examples",
@@ -27,4 +37,11 @@ __all__ = [
     "LabelResult", "Masked", "Masker", "OwnerLabels", "Queue", "QueueGroup", "Review", "build_queue",
     "check_nlu_file", "domain_intents", "intent_descriptions", "mask", "validate_training_data",
     "DashboardDay", "chart_data", "dashboard_days",
+    # models
+    "RetrainBusy", "TRAINING_STAGES", "TrainingPaths", "retrain_running", "retrain_status", "start_retrain",
+    "EvaluationError", "evaluate_candidate", "intent_scores", "read_evaluation",
+    "GuardVerdict", "check_promotion",
+    "ModelShelf", "Pointers", "ShelfError", "model_id_of", "model_name",
+    "RasaApiError", "RasaServer", "RasaStatus", "RasaUnreachable",
+    "ModelPromotion", "Outcome", "PromotionError", "evaluation_report", "evaluation_report_path", "held_out_figures",
 ]

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_FILE = ROOT / "store_config" / "owner_loop.yml"
+from store import DEFAULT_CONFIG_DIR
+
+DEFAULT_FILE = DEFAULT_CONFIG_DIR / "owner_loop.yml"
 
 
 class LoopSettingsError(ValueError):

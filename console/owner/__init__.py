@@ -6,4 +6,4 @@ from sanic import Blueprint
 
 bp = Blueprint("owner", url_prefix="/owner")
 
-from . import account, answers, dashboard, review, settings  # noqa: E402,F401  (views register on bp)
+from . import account, answers, dashboard, models, review, settings, training  # noqa: E402,F401  (views register on bp)

@@ -21,4 +21,6 @@ class OwnerServices:
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: Optional[str] = None
     tracker_db_url: Optional[str] = None   # Rasa's tracker store (SQL), read for the review queue and dashboard
+    promotion: Optional[object] = None     # tuning.ModelPromotion for /owner/models; None: built from root and rasa_*
     review: Optional[object] = None        # tuning.Review for /owner/review and the conversation pages; None: not set up
+    retrain_command: Optional[tuple] = None  # the background retrain's command (tests: a stand-in); None: the real one

@@ -1,4 +1,4 @@
-"""The full stack for browser tests: action server, Rasa server (the trained model in models/)
+"""The full stack for browser tests: action server, Rasa server (the tests' model, TEST_MODEL)
 and the console app, each on a free localhost port with its own database files, plus Debian's
 Chromium driven by Playwright (never a downloaded browser).
 
@@ -113,8 +113,9 @@ class Stack:
 # would break every asyncio test collected after this directory.
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, request):
-    if not list((ROOT / "models").glob("*.tar.gz")):
-        pytest.fail("no trained model in models/: run `make train` first")
+    model = Path(os.environ.get("TEST_MODEL") or ROOT / "models" / "test" / "store.tar.gz")  # never the live one
+    if not model.is_file():
+        pytest.fail(f"no trained model at {model}: run `make test` (it trains the tests' model)")
     workdir = tmp_path_factory.mktemp("stack")
     action_port, rasa_port, console_port = free_port(), free_port(), free_port()
     rasa_token, action_token = secrets.token_hex(16), secrets.token_hex(16)
@@ -133,7 +134,7 @@ def stack(tmp_path_factory, request):
     servers = [
         _start("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
                env, workdir, f"http://127.0.0.1:{action_port}/health"),
-        _start("rasa", [str(bin_dir / "rasa"), "run", "--model", "models", "-p", str(rasa_port),
+        _start("rasa", [str(bin_dir / "rasa"), "run", "--model", str(model), "-p", str(rasa_port),
                         "-i", "127.0.0.1", "--enable-api", "--auth-token", rasa_token,
                         "--credentials", "credentials.yml", "--endpoints", str(endpoints)],
                env, workdir, f"http://127.0.0.1:{rasa_port}/status?token={rasa_token}"),

@@ -47,3 +47,19 @@ async def test_without_a_token_agent_replies_wait():
             await client.append_bot_event("web-1", "hi", "agent", dt.datetime.now().astimezone())
     finally:
         await client.close()
+
+
+async def test_during_a_model_swap_messages_wait_longer_than_the_usual_timeout(fake_rasa):
+    fake_rasa.mode = "slow"   # 5 s, longer than this client's 1 s timeout
+    client = RasaClient(fake_rasa.url, "t", timeout=1)
+    await client.start()
+    try:
+        with pytest.raises(RasaUnavailable):
+            await client.send_message("c1", "在吗")
+        fake_rasa.mode = "reply"
+        async with client.model_swap():
+            fake_rasa.mode = "slow"
+            replies = await client.send_message("c1", "在吗")
+        assert replies and replies[0]["text"] == "收到：在吗"
+    finally:
+        await client.close()

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_heldout import HELD_OUT, examples  # noqa: E402
+from test_heldout import HELD_OUT, MODEL, examples  # noqa: E402
 import tuning  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -48,7 +48,7 @@ def test_these_are_not_held_out_messages():
 def parse():
     from rasa.core.agent import Agent
 
-    agent = Agent.load(str(ROOT / "models" / "store.tar.gz"))
+    agent = Agent.load(str(MODEL))
     return lambda text: asyncio.run(agent.parse_message(text))["intent"]["name"]
 
 
