@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from typing import Callable
@@ -21,7 +22,8 @@ class Templates:
     def __init__(self, store_name: Callable[[], str]) -> None:
         self.env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True,
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-        self.env.filters.update(when=when, reason=reason, fact=fact)
+        self.env.filters.update(when=when, reason=reason, fact=fact, plain_example=plain_example,
+                                example_marks=example_marks)
         self._store_name = store_name
 
     def render(self, name: str, status: int = 200, **context) -> HTTPResponse:
@@ -48,3 +50,16 @@ def reason(key: str) -> str:
 
 def fact(key: str) -> str:
     return texts.FACTS.get(key, key)
+
+
+# A training example's entity markup, [乌鲁木齐](destination), shown to an owner as words.
+_MARKUP = re.compile(r"\[([^\]]*)\]\((\w+)\)")
+ENTITY_NAMES = {"destination": "目的地", "weight": "重量", "courier": "快递", "order_id": "订单号"}
+
+
+def plain_example(text: str) -> str:
+    return _MARKUP.sub(r"\1", text)
+
+
+def example_marks(text: str) -> str:
+    return "，".join(f"{ENTITY_NAMES.get(kind, kind)} {value}" for value, kind in _MARKUP.findall(text))

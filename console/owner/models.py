@@ -91,6 +91,8 @@ def figures_text(figures: dict) -> str:
             parts.append(f"{label}: {value.get('passed')}/{value.get('total')} 通过")
         elif value is True:
             parts.append(label)
+        elif isinstance(value, dict) and all(isinstance(v, (int, float)) for v in value.values()):
+            parts.append(f"{label}: " + "、".join(f"{k} {v:+g}" for k, v in value.items()))
         else:
             shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             parts.append(f"{label}: {shown[:120]}")
