@@ -63,6 +63,7 @@ run: the store assistant is up.
   REST channel   curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"me","message":"寄到乌鲁木齐运费多少"}'
   web chat       http://localhost:${CONSOLE_PORT:-8080}/
   agent inbox    http://localhost:${CONSOLE_PORT:-8080}/agent   (first-run password: .run/agent-password.txt)
+  owner console  http://localhost:${CONSOLE_PORT:-8080}/owner   (first-run password: .run/owner-password.txt)
 Ctrl-C stops everything.
 MSG
 wait -n "${pids[@]}"
