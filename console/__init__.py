@@ -1,4 +1,4 @@
-"""The console app: the shoppers' web chat and the agents' inbox, the one public origin."""
+"""The console app: the shoppers' web chat, the agents' inbox and the owner console; the one public origin."""
 from .app import create_app
 
 __all__ = ["create_app"]
