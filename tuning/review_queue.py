@@ -34,7 +34,8 @@ def bigrams(text: str) -> frozenset:
 
 def reasons_for(message: ShopperMessage, threshold: float) -> tuple[str, ...]:
     found = []
-    if message.confidence < threshold:
+    # 1 means "review everything new": a model can be fully sure (confidence exactly 1.0).
+    if message.confidence < threshold or threshold >= 1:
         found.append(LOW_CONFIDENCE)
     if message.fell_back:
         found.append(FELL_BACK)

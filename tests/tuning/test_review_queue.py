@@ -122,3 +122,12 @@ def test_make_review_exports_then_imports(tmp_path, monkeypatch, capsys, review)
     assert tuning_main(["review", "auto", str(queue_file)]) == 0
     out = capsys.readouterr().out
     assert "[加入]" in out and "下一步" in out and not queue_file.exists()
+
+
+def test_a_threshold_of_one_reviews_even_a_fully_sure_message():
+    from tuning.review_queue import LOW_CONFIDENCE, reasons_for
+    from tuning import ShopperMessage
+    import datetime as dt
+    sure = ShopperMessage("c", 1, dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc), "运费多少", "ask_shipping_fee", 1.0)
+    assert reasons_for(sure, 1.0) == (LOW_CONFIDENCE,)
+    assert reasons_for(sure, 0.6) == ()
