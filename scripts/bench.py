@@ -3,6 +3,7 @@
     make bench                                   # the shipped model
     .venv/bin/python scripts/bench.py --baseline configs/pipelines/diet_transformer.yml
     .venv/bin/python scripts/bench.py --compare previous.tar.gz   # an older model, same run
+    .venv/bin/python scripts/bench.py --compare-pythonpath DIR     # the same model, DIR first on sys.path
 
 Each model is served by its own Rasa server + action server on free localhost ports, started
 here, so the figures include the real action round-trip. With --baseline, a model trained from
@@ -20,6 +21,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Optional
 
 import aiohttp
 
@@ -46,19 +48,21 @@ def peak_rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def serve(model: Path, workdir: Path):
-    """Start action server + Rasa; yield (url, rasa_pid, startup_seconds)."""
+def serve(model: Path, workdir: Path, pythonpath: Optional[Path] = None):
+    """Start action server + Rasa; yield (url, rasa_pid, startup_seconds). `pythonpath`: a folder
+    put first on Rasa's sys.path (another version of a dependency, measured in the same run)."""
     aport, rport = free_port(), free_port()
     env = {**os.environ, "SANIC_HOST": "127.0.0.1", "ACTION_SERVER_URL": f"http://127.0.0.1:{aport}/webhook",
            "ACTION_SERVER_TOKEN": "bench-token", "RASA_TRACKER_DB": str(workdir / "tracker.db"),
            "HELPDESK_DB_URL": f"sqlite:///{workdir / 'helpdesk.db'}", "RASA_TELEMETRY_ENABLED": "false"}
-    logs = open(workdir / f"{model.stem}.log", "w")
+    rasa_env = {**env, "PYTHONPATH": str(pythonpath)} if pythonpath else env
+    logs = open(workdir / f"{model.stem}.log", "a")
     actions = subprocess.Popen([str(VENV / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(aport)],
                                cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT)
     start = time.monotonic()
     rasa = subprocess.Popen([str(VENV / "rasa"), "run", "--model", str(model), "-i", "127.0.0.1", "-p", str(rport),
                              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-                            cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT)
+                            cwd=ROOT, env=rasa_env, stdout=logs, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{rport}"
     try:
         while True:
@@ -122,6 +126,9 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "live.tar.gz")
     parser.add_argument("--baseline", type=Path, help="a config to train and measure beside the model")
     parser.add_argument("--compare", type=Path, help="a trained model (e.g. the previous one) measured beside")
+    parser.add_argument("--compare-pythonpath", type=Path,
+                        help="measure the same model again with this folder first on Rasa's sys.path "
+                             "(e.g. another jsonschema: pip install --target DIR jsonschema==X)")
     parser.add_argument("--serial", type=int, default=200, help="serial requests")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
@@ -134,9 +141,12 @@ def main() -> None:
             models["baseline"] = train(args.baseline, work)
         elif args.compare:
             models["baseline"] = args.compare
+        elif args.compare_pythonpath:
+            models["baseline"] = args.model
         rows = {}
         for label, model in models.items():
-            with serve(model, work) as (url, pid, startup):
+            overlay = args.compare_pythonpath if label == "baseline" else None
+            with serve(model, work, overlay) as (url, pid, startup):
                 figures = asyncio.run(measure(url, args.serial, args.concurrency, args.seconds))
                 figures = {"start-up s": startup, **figures, "peak RSS MB": peak_rss_mb(pid)}
             rows[label] = figures
