@@ -88,6 +88,10 @@ def open_database(url: str, zone: dt.tzinfo = dt.timezone.utc) -> Database:
         _prepare_sqlite(engine)
     else:
         engine = create_engine(url, future=True, json_serializer=_dumps, pool_pre_ping=True)
-    upgrade(engine)
-    metadata.create_all(engine)
-    return Database(engine, zone)
+    db = Database(engine, zone)
+    # One write transaction (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL): the
+    # console and the action server often start together on a new database.
+    with db.write(serialized=True) as conn:
+        upgrade(conn)
+        metadata.create_all(conn)
+    return db

@@ -11,7 +11,7 @@ import json
 import logging
 
 from sqlalchemy import inspect, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection
 
 from .schema import SENDERS, messages
 
@@ -26,37 +26,38 @@ def _time(value: object, fallback: dt.datetime) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
-def _move_transcripts(engine: Engine) -> None:
+def _move_transcripts(conn: Connection) -> None:
     legacy = text("SELECT id, conversation_id, transcript, created_at FROM helpdesk_tickets ORDER BY id")
-    with engine.begin() as conn:
-        moved = 0
-        for row in conn.execute(legacy).mappings().all():
-            known = conn.execute(select(messages.c.id).where(
-                messages.c.conversation_id == row["conversation_id"]).limit(1)).first()
-            if known:
+    moved = 0
+    for row in conn.execute(legacy).mappings().all():
+        known = conn.execute(select(messages.c.id).where(
+            messages.c.conversation_id == row["conversation_id"]).limit(1)).first()
+        if known:
+            continue
+        items = row["transcript"]
+        if isinstance(items, str):  # SQLite hands JSON back as text in a raw query
+            items = json.loads(items)
+        created = _time(row["created_at"], dt.datetime.now(dt.timezone.utc))
+        for item in items or []:
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 continue
-            items = row["transcript"]
-            if isinstance(items, str):  # SQLite hands JSON back as text in a raw query
-                items = json.loads(items)
-            created = _time(row["created_at"], dt.datetime.now(dt.timezone.utc))
-            for item in items or []:
-                if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                    continue
-                sender = item.get("sender") if item.get("sender") in SENDERS else "system"
-                conn.execute(messages.insert().values(
-                    conversation_id=row["conversation_id"], sender=sender, text=item["text"],
-                    author=item.get("agent"), pending_sync=False,
-                    created_at=_time(item.get("time"), created)))
-                moved += 1
-        conn.execute(text("ALTER TABLE helpdesk_tickets DROP COLUMN transcript"))
+            sender = item.get("sender") if item.get("sender") in SENDERS else "system"
+            conn.execute(messages.insert().values(
+                conversation_id=row["conversation_id"], sender=sender, text=item["text"],
+                author=item.get("agent"), pending_sync=False,
+                created_at=_time(item.get("time"), created)))
+            moved += 1
+    conn.execute(text("ALTER TABLE helpdesk_tickets DROP COLUMN transcript"))
     logger.info("helpdesk database upgraded: ticket transcripts moved into the message record (%d messages)", moved)
 
 
-def upgrade(engine: Engine) -> None:
-    tables = inspect(engine).get_table_names()
+def upgrade(conn: Connection) -> None:
+    """Inside the caller's write transaction (open_database), so two processes starting at once
+    do not both upgrade."""
+    tables = inspect(conn).get_table_names()
     if "helpdesk_tickets" not in tables:
         return
-    columns = {c["name"] for c in inspect(engine).get_columns("helpdesk_tickets")}
+    columns = {c["name"] for c in inspect(conn).get_columns("helpdesk_tickets")}
     if "transcript" in columns:
-        messages.create(engine, checkfirst=True)
-        _move_transcripts(engine)
+        messages.create(conn, checkfirst=True)
+        _move_transcripts(conn)

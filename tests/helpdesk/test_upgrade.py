@@ -58,3 +58,24 @@ def test_an_older_database_keeps_its_tickets_and_conversations(tmp_path):
     again = open_database(f"sqlite:///{path}", zone=CHINA)  # a second start changes nothing
     assert len(MessageStore(again).since("rest-1")) == 3
     again.dispose()
+
+
+def _open_at_once(url: str, barrier) -> None:
+    barrier.wait()
+    open_database(url).dispose()
+
+
+def test_processes_starting_together_on_a_new_database_all_open_it(tmp_path):
+    """The console and the action server create the tables of a new SQLite file at the same
+    moment: one waits for the other instead of failing with "database is locked"."""
+    import multiprocessing
+    context = multiprocessing.get_context("fork")
+    for attempt in range(4):
+        url = f"sqlite:///{tmp_path / f'new-{attempt}.db'}"
+        barrier = context.Barrier(4)
+        workers = [context.Process(target=_open_at_once, args=(url, barrier)) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(60)
+        assert [w.exitcode for w in workers] == [0, 0, 0, 0]
