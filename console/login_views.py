@@ -79,3 +79,31 @@ async def change_password(request, area: str, render):
     response = render(request, 200, None, True)
     await auth.set_cookie(response, session)
     return response
+
+
+def add_login_routes(bp, area: str, required, render) -> None:
+    """/login, /logout and /password on an area's blueprint. `required`: the area's login check;
+    `render(request, template, status=, **context)`: its page renderer."""
+    def password_page(request, status=200, error=None, done=False):
+        return render(request, f"{area}/password.html", status=status, error=error, done=done)
+
+    async def show_login(request):
+        return await login_form(request, area)
+
+    async def do_login(request):
+        return await login(request, area)
+
+    async def do_logout(request):
+        return await logout(request, area)
+
+    async def show_password(request):
+        return password_page(request)
+
+    async def do_change_password(request):
+        return await change_password(request, area, password_page)
+
+    bp.add_route(show_login, "/login", methods=["GET"], name=f"{area}_login_form")
+    bp.add_route(do_login, "/login", methods=["POST"], name=f"{area}_login")
+    bp.add_route(required(do_logout), "/logout", methods=["POST"], name=f"{area}_logout")
+    bp.add_route(required(show_password), "/password", methods=["GET"], name=f"{area}_password_form")
+    bp.add_route(required(do_change_password), "/password", methods=["POST"], name=f"{area}_change_password")

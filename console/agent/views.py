@@ -9,7 +9,7 @@ from sanic.response import redirect
 
 from helpdesk import TicketClosed, TicketNotFound
 
-from .. import login_views
+from ..login_views import add_login_routes
 from ..chat.input import clean_text
 from ..chat.service import message_json
 from ..chat.socket import room_of
@@ -27,36 +27,7 @@ def _page(request, name, status=200, **context):
     return ctx.templates.render(name, status=status, session=session, **context)
 
 
-@bp.get("/login")
-async def login_form(request):
-    return await login_views.login_form(request, "agent")
-
-
-@bp.post("/login")
-async def login(request):
-    return await login_views.login(request, "agent")
-
-
-@bp.post("/logout")
-@agent_required
-async def logout(request):
-    return await login_views.logout(request, "agent")
-
-
-def _password_page(request, status=200, error=None, done=False):
-    return _page(request, "agent/password.html", status=status, error=error, done=done)
-
-
-@bp.get("/password")
-@agent_required
-async def password_form(request):
-    return _password_page(request)
-
-
-@bp.post("/password")
-@agent_required
-async def change_password(request):
-    return await login_views.change_password(request, "agent", _password_page)
+add_login_routes(bp, "agent", agent_required, _page)
 
 
 @bp.get("", strict_slashes=False)

@@ -17,7 +17,7 @@ from store import (AnswersFile, ConfigError, EditConflict, EditInvalid, answer_t
 
 from . import bp
 from .pages import owner_required, render
-from .versions import decode_base, encode_base, history, record_save, saved_version
+from .versions import encode_base, history, posted_base, record_save, restore_version, saved_version
 
 FILE = "replies.yml"
 # The file's section headings (written for whoever edits it by hand) as the page shows them.
@@ -97,12 +97,6 @@ def _save(owner, answers: AnswersFile, key: str, text: str, version: str, base_t
     return record_save(owner, FILE, answers.save(key, text, version, base_text=base_text), author)
 
 
-def _posted_base(request):
-    version = request.form.get("version") or ""
-    base_text = decode_base(request.form.get("base"))
-    return version, (base_text if base_text is not None and file_version(base_text) == version else None)
-
-
 @bp.post("/answers/<key:str>")
 @owner_required
 async def save_answer(request, key: str):
@@ -112,7 +106,7 @@ async def save_answer(request, key: str):
     text = (request.form.get("text") or "").replace("\r\n", "\n").strip()
     if request.form.get("action") == "preview":  # show it filled in, save nothing
         return _edit_page(request, draft, answer, text=text, error=answer_text_problem(key, text))
-    version, base_text = _posted_base(request)
+    version, base_text = posted_base(request.form)
     owner = request.app.ctx.owner
     try:
         version_id = await asyncio.to_thread(_save, owner, _answers_file(request), key, text, version, base_text,
@@ -137,20 +131,13 @@ async def _history_page(request, status: int = 200, error=None, conflict=None):
                   unchanged=request.args.get("unchanged") == "1")
 
 
-def _restore(owner, answers: AnswersFile, version_id: int, version: str, base_text, author: str):
-    old = owner.config_history.get(version_id)
-    if old is None or old.file != FILE:
-        raise LookupError(version_id)
-    return record_save(owner, FILE, answers.restore(old.text, version, base_text=base_text), author)
-
-
 @bp.post("/answers/history/<version_id:int>/restore")
 @owner_required
 async def restore_answers(request, version_id: int):
-    version, base_text = _posted_base(request)
+    version, base_text = posted_base(request.form)
     try:
-        new_id = await asyncio.to_thread(_restore, request.app.ctx.owner, _answers_file(request), version_id,
-                                         version, base_text, request.ctx.session.name)
+        new_id = await asyncio.to_thread(restore_version, request.app.ctx.owner, FILE, _answers_file(request),
+                                         version_id, version, base_text, request.ctx.session.name)
     except LookupError:
         return await _history_page(request, status=404, error="没有这个版本")
     except EditInvalid as invalid:

@@ -18,11 +18,15 @@ DAYS = 14
 def _days(ctx):
     now = ctx.owner.clock()
     since = (now - dt.timedelta(days=DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
-    reader = TrackerReader(ctx.owner.tracker_db_url)
-    try:
-        figures = reader.daily_figures(since)
-    finally:
-        reader.dispose()
+    review = ctx.owner.review
+    if review is not None:  # its reader keeps one engine (a connection pool) for the console's life
+        figures = review.reader.daily_figures(since)
+    else:
+        reader = TrackerReader(ctx.owner.tracker_db_url)
+        try:
+            figures = reader.daily_figures(since)
+        finally:
+            reader.dispose()
     return dashboard_days(figures, ctx.tickets.timings(since), now, DAYS)
 
 

@@ -16,7 +16,7 @@ from store import (KNOWN_COURIERS, NEW_ROW, ConfigError, EditConflict, EditInval
 
 from . import bp
 from .pages import owner_required, render
-from .versions import decode_base, encode_base, history, record_save, saved_version
+from .versions import encode_base, history, posted_base, record_save, restore_version, saved_version
 
 FILE = "store.yml"
 FORM_ONLY = ("csrf_token", "version", "base")   # posted with the form, not settings
@@ -76,10 +76,7 @@ def _save(owner, settings: StoreSettingsFile, fields: dict, version: str, base_t
 @owner_required
 async def save_settings(request):
     owner, settings = request.app.ctx.owner, _settings_file(request)
-    version = request.form.get("version") or ""
-    base_text = decode_base(request.form.get("base"))
-    if base_text is not None and file_version(base_text) != version:
-        base_text = None  # not the text of that version: say only that the file changed
+    version, base_text = posted_base(request.form)
     fields = _posted_fields(request)
     try:
         version_id = await asyncio.to_thread(_save, owner, settings, fields, version, base_text,
@@ -117,24 +114,13 @@ async def _history_page(request, status: int = 200, error=None, conflict=None):
                   unchanged=request.args.get("unchanged") == "1")
 
 
-def _restore(owner, settings: StoreSettingsFile, version_id: int, version: str, base_text: Optional[str], author: str):
-    old = owner.config_history.get(version_id)
-    if old is None or old.file != FILE:
-        raise LookupError(version_id)
-    saved = settings.restore(old.text, version, base_text=base_text)
-    return record_save(owner, FILE, saved, author)
-
-
 @bp.post("/settings/history/<version_id:int>/restore")
 @owner_required
 async def restore_settings(request, version_id: int):
     owner, settings = request.app.ctx.owner, _settings_file(request)
-    version = request.form.get("version") or ""
-    base_text = decode_base(request.form.get("base"))
-    if base_text is not None and file_version(base_text) != version:
-        base_text = None
+    version, base_text = posted_base(request.form)
     try:
-        new_id = await asyncio.to_thread(_restore, owner, settings, version_id, version, base_text,
+        new_id = await asyncio.to_thread(restore_version, owner, FILE, settings, version_id, version, base_text,
                                          request.ctx.session.name)
     except LookupError:
         return await _history_page(request, status=404, error="没有这个版本")

@@ -32,6 +32,14 @@ def decode_base(value: Optional[str]) -> Optional[str]:
         return None
 
 
+def posted_base(form) -> tuple[str, Optional[str]]:
+    """The version a form was loaded with, and its text when the form carried that text intact
+    (else None: a refused save can then only say that the file changed)."""
+    version = form.get("version") or ""
+    base_text = decode_base(form.get("base"))
+    return version, (base_text if base_text is not None and file_version(base_text) == version else None)
+
+
 def record_save(owner, file: str, saved: SavedEdit, author: str) -> Optional[int]:
     """Record a save in the history (nothing when nothing changed); the text it replaced too,
     when the history does not hold that version yet. Returns the new version's id."""
@@ -44,6 +52,16 @@ def record_save(owner, file: str, saved: SavedEdit, author: str) -> Optional[int
     version_id = owner.config_history.record(file, saved.text, author, saved.changes, now)
     owner.store()  # reload the console's live store now (the action server reloads on its next message)
     return version_id
+
+
+def restore_version(owner, file: str, editor, version_id: int, version: str, base_text: Optional[str],
+                    author: str) -> Optional[int]:
+    """Put back a recorded version of `file` through `editor.restore` (the same checks as a save)
+    and record it as a new version. LookupError: no such version of this file."""
+    old = owner.config_history.get(version_id)
+    if old is None or old.file != file:
+        raise LookupError(version_id)
+    return record_save(owner, file, editor.restore(old.text, version, base_text=base_text), author)
 
 
 def saved_version(owner, file: str, version_id: Optional[str]) -> Optional[ConfigVersion]:
