@@ -14,7 +14,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("actions", "console", "handoff", "helpdesk", "nlu_components", "rasa_sdk_plugins", "store", "tuning")
+PACKAGES = ("actions", "console", "handoff", "helpdesk", "nlu_components", "rasa_sdk_plugins", "rasa_server_plugins", "store", "tuning")
 SHARED = ("store", "helpdesk", "handoff", "tuning")   # packages other packages build on
 
 
