@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/ensure_browser.sh
+bash scripts/ensure_test_packages.sh
 . scripts/env.sh
 MODEL_OUT="$TEST_MODEL_DIR" MODEL_NAME=store bash scripts/train.sh
 export TEST_MODEL="$PWD/$TEST_MODEL_DIR/store.tar.gz"

@@ -1,0 +1,65 @@
+"""Training time and held-out intent F1 of a model, for the benchmark's table. Both are slow and
+depend only on their inputs, so they are kept under .bench/ and reused while those are unchanged."""
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HELD_OUT = [ROOT / "tests" / "nlu" / "heldout.yml", ROOT / "tests" / "nlu" / "real_register.yml"]
+CACHE = ROOT / ".bench" / "quality"
+
+
+def _sha(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def held_out_f1(rasa: Path, model: Path) -> dict:
+    """{file: {"macro F1", "accuracy"}} on every held-out file, by `rasa test nlu` of that Rasa."""
+    key = _sha(model) + "-" + "-".join(_sha(f) for f in HELD_OUT)
+    cached = CACHE / f"f1-{key}.json"
+    if cached.exists():
+        return json.loads(cached.read_text())
+    figures = {}
+    for held_out in HELD_OUT:
+        with tempfile.TemporaryDirectory() as out:
+            subprocess.run([str(rasa), "test", "nlu", "--model", str(model), "--nlu", str(held_out), "--out", out],
+                           cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env=_env())
+            report = json.loads((Path(out) / "intent_report.json").read_text())
+        figures[held_out.name] = {"macro F1": report["macro avg"]["f1-score"], "accuracy": report["accuracy"]}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(figures, indent=1))
+    return figures
+
+
+def project_training_seconds(train: bool) -> tuple[float | None, str]:
+    """Full training of the project's model (config.yml) from scratch, in this run when `train`,
+    else the last figure measured on the same inputs."""
+    inputs = subprocess.run(["bash", "-c", ". scripts/env.sh && data_fingerprint"], cwd=ROOT, check=True,
+                            text=True, stdout=subprocess.PIPE).stdout.strip()[:16]
+    cached = CACHE / f"train-{inputs}.json"
+    if not train:
+        return (json.loads(cached.read_text())["seconds"], "earlier run") if cached.exists() else (None, "not measured")
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.monotonic()
+        subprocess.run([str(ROOT / ".venv" / "bin" / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
+                        "--data", "data", "--out", out, "--fixed-model-name", "bench"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
+        seconds = time.monotonic() - t0
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps({"seconds": seconds}))
+    return seconds, "this run"
+
+
+def _env() -> dict:
+    import os
+    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONHASHSEED": "0", "TF_CPP_MIN_LOG_LEVEL": "2"}

@@ -1,0 +1,144 @@
+"""The processes `make bench` measures, each on free localhost ports in a scratch directory:
+an action server (always the project's) and a Rasa server (the project's entry point, or stock
+Rasa from its own venv), and for the socket.io path the console app in front of them."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".venv" / "bin"
+FIRST_QUESTION = "你好"
+START_TIMEOUT = 180
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process and its children that are alive (Sanic workers)."""
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) * 1024 / 1e6   # kB (KiB) → MB (10⁶ bytes)
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+@dataclass
+class Stack:
+    label: str
+    rasa_url: str
+    rasa_pid: int
+    actions_pid: int
+    first_answer_s: float
+    workdir: Path
+    env: dict
+
+
+def _env(workdir: Path, aport: int) -> dict:
+    return {**os.environ, "SANIC_HOST": "127.0.0.1", "ACTION_SERVER_URL": f"http://127.0.0.1:{aport}/webhook",
+            "ACTION_SERVER_TOKEN": secrets.token_hex(16), "RASA_TRACKER_DB": str(workdir / "tracker.db"),
+            "HELPDESK_DB_URL": f"sqlite:///{workdir / 'helpdesk.db'}", "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+
+
+def _first_answer(url: str, deadline: float, proc: subprocess.Popen, log: Path) -> None:
+    body = json.dumps({"sender": "bench-first", "message": FIRST_QUESTION}).encode()
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"bench: the server exited; see {log}")
+        try:
+            req = urllib.request.Request(url + "/webhooks/rest/webhook", data=body,
+                                         headers={"Content-Type": "application/json"})
+            if json.load(urllib.request.urlopen(req, timeout=5)):
+                return
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"bench: no answer within {START_TIMEOUT} s; see {log}")
+
+
+def _stop(*procs: subprocess.Popen) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def rasa_stack(label: str, model: Path, workdir: Path, rasa_command: list[str], extra_env: Optional[dict] = None):
+    """Action server + Rasa on the model; first_answer_s counts from starting both to the first
+    reply through the REST channel (what a restart costs a shop)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    aport, rport = free_port(), free_port()
+    env = {**_env(workdir, aport), **(extra_env or {})}
+    log = workdir / "servers.log"
+    out = open(log, "a")
+    start = time.monotonic()
+    actions = subprocess.Popen([str(VENV / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(aport)],
+                               cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    rasa = subprocess.Popen([*rasa_command, "run", "--model", str(model), "-i", "127.0.0.1", "-p", str(rport),
+                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{rport}"
+    try:
+        _first_answer(url, start + START_TIMEOUT, rasa, log)
+        yield Stack(label, url, rasa.pid, actions.pid, time.monotonic() - start, workdir, env)
+    finally:
+        _stop(rasa, actions)
+        out.close()
+
+
+@contextmanager
+def console(stack: Stack):
+    """The console app in front of a stack, as shoppers reach it; yields its URL."""
+    port = free_port()
+    env = {**stack.env, "RASA_URL": stack.rasa_url, "CONSOLE_PORT": str(port), "CONSOLE_HOST": "127.0.0.1",
+           "CONSOLE_SECRET": secrets.token_urlsafe(48), "AGENT_PASSWORD": secrets.token_urlsafe(12),
+           "OWNER_PASSWORD": secrets.token_urlsafe(12), "RASA_TRACKER_URL": f"sqlite:///{stack.workdir / 'tracker.db'}"}
+    log = stack.workdir / "console.log"
+    out = open(log, "a")
+    proc = subprocess.Popen([str(VENV / "python"), "-m", "console"], cwd=ROOT, env=env, stdout=out,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"bench: the console did not start; see {log}")
+            try:
+                urllib.request.urlopen(url + "/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield url, proc.pid
+    finally:
+        _stop(proc)
+        out.close()
