@@ -18,6 +18,7 @@ from .credentials import ensure_accounts
 from .owner.review import build_review
 from .owner.services import OwnerServices
 from .rasa_client import RasaClient
+from .rasa_sync import SyncClaims
 from .settings import ROOT, SettingsError, load_settings
 
 logger = logging.getLogger("console")
@@ -58,9 +59,13 @@ def main() -> int:
     app = create_app(settings, tickets=tickets, messages=messages,
                      rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout),
                      handoff=HandoffService(tickets, messages, store, china_now), store=store,
-                     accounts=accounts, owner=owner)
+                     accounts=accounts, owner=owner,
+                     sync_claims=SyncClaims.in_database(db, settings.rasa_timeout))
     logger.info("web chat at http://%s:%s/ , agent inbox at /agent , owner console at /owner (%s)", settings.host, settings.port, settings.env)
-    # One worker: the socket rooms live in this process (see the README's scale-out notes).
+    logger.info("socket.io rooms: %s", "shared through Redis (REDIS_URL)" if settings.redis_url
+                else "in this process only (set REDIS_URL to run several console instances)")
+    # One worker per instance: a shopper's socket.io long-polling requests must reach the process
+    # holding the socket (nginx pins shoppers to instances, not to workers). Scale with instances.
     app.run(host=settings.host, port=settings.port, workers=1, access_log=False, motd=False)
     return 0
 

@@ -19,13 +19,14 @@ from .auth import AGENT_AREA, OWNER_AREA, Auth
 from .background import Background
 from .chat.service import ChatService
 from .chat.session import ShopperSessions
-from .chat.socket import register_socket_events, room_of
+from .chat.socket import register_socket_events, room_of, socket_manager, stop_socket_manager
 from .chat.views import bp as chat_bp
 from .login_throttle import LoginThrottle
+from .metrics import add_metrics
 from .owner import bp as owner_bp
 from .owner.services import OwnerServices
 from .rasa_client import RasaClient
-from .rasa_sync import RasaSync
+from .rasa_sync import RasaSync, SyncClaims
 from .security import add_security_headers
 from .settings import Settings
 from .signing import Signer
@@ -37,12 +38,13 @@ STATIC_DIR = Path(__file__).parent / "static"
 def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageStore, rasa: RasaClient,
                handoff: HandoffService, store: Callable[[], Store], accounts: Accounts, owner: OwnerServices,
                clock: Callable[[], dt.datetime] = china_now, name: str = "console",
-               sync_interval: Optional[float] = None) -> Sanic:
+               sync_interval: Optional[float] = None, sync_claims: Optional[SyncClaims] = None) -> Sanic:
     app = Sanic(name, configure_logging=False)  # logging is set up by the caller (console/__main__)
     app.config.REQUEST_MAX_SIZE = 1_000_000
     # Same-origin only (python-socketio's default): another site cannot open a socket with the
-    # shopper's cookie. One process: the socket rooms live in its memory.
-    sio = socketio.AsyncServer(async_mode="sanic")
+    # shopper's cookie. Rooms span the console instances through Redis when REDIS_URL is set.
+    sio = socketio.AsyncServer(async_mode="sanic",
+                               client_manager=socket_manager(settings.redis_url, settings.redis_timeout))
     sio.attach(app)
 
     async def notify(conversation_id: str, event: str, payload: dict) -> None:
@@ -59,8 +61,11 @@ def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageSto
     ctx.agent_auth = Auth(signer, accounts, AGENT_AREA, settings.cookie_secure, throttle)
     ctx.owner_auth = Auth(signer, accounts, OWNER_AREA, settings.cookie_secure, throttle)
     ctx.background = Background()
-    ctx.chat = ChatService(messages, rasa, handoff, clock, notify, ctx.background)
-    ctx.rasa_sync = RasaSync(messages, rasa, sync_interval or settings.sync_interval)
+    ctx.chat = ChatService(messages, rasa, handoff, clock, notify, ctx.background,
+                           busy_text=lambda: store().replies.render("system_busy_retry")[0])
+    # Claims in the helpdesk database: one instance pushes each agent reply into Rasa.
+    claims = sync_claims or SyncClaims.open(settings.db_url, settings.rasa_timeout)
+    ctx.rasa_sync = RasaSync(messages, rasa, sync_interval or settings.sync_interval, claims)
     register_socket_events(sio, ctx.chat, ctx.shopper_sessions)
 
     app.blueprint(chat_bp)
@@ -68,6 +73,7 @@ def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageSto
     app.blueprint(owner_bp)
     app.static("/static", str(STATIC_DIR), name="static")
     app.add_route(health, "/health", methods=["GET"])
+    add_metrics(app)  # GET /metrics (METRICS_TOKEN) and the request counter
     app.register_middleware(add_security_headers, "response")
 
     async def start(app, _loop):
@@ -80,9 +86,12 @@ def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageSto
         ctx.sync_loop.cancel()
         await ctx.background.drain()
         await _close_sockets(sio)
+        await stop_socket_manager(sio)
 
     async def stopped(app, _loop):
         await rasa.close()
+        if sync_claims is None:
+            claims.close()
 
     app.register_listener(start, "before_server_start")
     app.register_listener(started, "after_server_start")

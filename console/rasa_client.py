@@ -1,6 +1,10 @@
 """The Rasa server as the console sees it: the REST channel for shopper messages and the
 token-protected HTTP API for writing agent replies into the conversation history.
 
+Every request about a conversation names it in the `X-Conversation-Id` header: with several Rasa
+instances, nginx hashes that header so a conversation stays on one instance (its lock and its
+tracker cache), and moves only when that instance is gone.
+
 Errors never carry the request URL: it holds the token (`?token=`), which must stay out of logs.
 """
 from __future__ import annotations
@@ -19,6 +23,19 @@ logger = logging.getLogger(__name__)
 
 class RasaUnavailable(Exception):
     """Rasa did not answer usefully: down, too slow, or an error status."""
+
+
+class RasaBusy(RasaUnavailable):
+    """Rasa is up but answered 503: a store it shares (conversations, locks) is out of reach, so
+    it refused to answer from a context it could not read or keep. Worth asking again shortly."""
+
+
+CONVERSATION_HEADER = "X-Conversation-Id"
+
+
+def conversation_header(conversation_id: str) -> dict:
+    """The routing header: the id percent-encoded, so any id is one safe header line."""
+    return {CONVERSATION_HEADER: quote(conversation_id, safe="")}
 
 
 def _clean_buttons(buttons) -> list[dict]:
@@ -74,11 +91,14 @@ class RasaClient:
         if self._session:
             await self._session.close()
 
-    async def _post(self, path: str, body: dict, params: Optional[dict] = None):
+    async def _post(self, path: str, body: dict, conversation_id: str, params: Optional[dict] = None):
         assert self._session is not None, "call start() first"
         try:
             timeout = self._timeout_now()
-            async with self._session.post(self.base_url + path, json=body, params=params, timeout=timeout) as resp:
+            async with self._session.post(self.base_url + path, json=body, params=params, timeout=timeout,
+                                          headers=conversation_header(conversation_id)) as resp:
+                if resp.status == 503:
+                    raise RasaBusy(f"Rasa answered HTTP 503 on {path.split('?')[0]}: a shared store is down")
                 if resp.status >= 400:
                     raise RasaUnavailable(f"Rasa answered HTTP {resp.status} on {path.split('?')[0]}")
                 return await resp.json(content_type=None)
@@ -91,7 +111,7 @@ class RasaClient:
 
     async def send_message(self, sender: str, text: str) -> list[dict]:
         """The bot's replies to one shopper message; [] when it said nothing."""
-        return bot_replies(await self._post("/webhooks/rest/webhook", {"sender": sender, "message": text}))
+        return bot_replies(await self._post("/webhooks/rest/webhook", {"sender": sender, "message": text}, sender))
 
     async def append_bot_event(self, conversation_id: str, text: str, agent: str, at: dt.datetime) -> None:
         """Record an agent's reply in Rasa's tracker as a bot utterance (metadata names the agent),
@@ -101,4 +121,4 @@ class RasaClient:
         await self._post(f"/conversations/{quote(conversation_id, safe='')}/tracker/events",
                          {"event": "bot", "text": text, "timestamp": at.timestamp(),
                           "metadata": {"agent": agent}},
-                         params={"token": self._token})
+                         conversation_id, params={"token": self._token})

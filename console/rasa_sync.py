@@ -1,36 +1,130 @@
 """Agent replies go into Rasa's conversation history too. Rasa may be down when an agent
-replies: the reply stays flagged in the message store and is pushed again later, in order."""
+replies: the reply stays flagged in the message store and is pushed again later, in order.
+
+Every console instance runs this retry loop against the one helpdesk database, so a reply must be
+pushed by one of them only: before pushing a conversation's replies an instance claims the
+conversation in the database (`SyncClaims`, a row only one writer can take). The claim is a lease:
+an instance that dies while holding it delays that conversation's push until the lease runs out,
+never loses it.
+"""
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+import uuid
+from itertools import groupby
+from typing import Callable, Optional
 
-from helpdesk import MessageStore
+from sqlalchemy import Column, Float, MetaData, String, Table, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
-from .rasa_client import RasaClient, RasaUnavailable
+from helpdesk import Database, Message, MessageStore, open_database
+
+from .rasa_client import SWAP_WAIT_SECONDS, RasaClient, RasaUnavailable
 
 logger = logging.getLogger(__name__)
 
+_metadata = MetaData()
+_claims = Table(
+    "console_rasa_sync_claims", _metadata,
+    Column("conversation_id", String(200), primary_key=True),
+    Column("holder", String(32), nullable=False),        # the console instance pushing it
+    Column("expires_at", Float, nullable=False),         # Unix time: the lease ends
+)
+
+
+class SyncClaims:
+    """Who pushes a conversation's agent replies into Rasa right now, across console instances."""
+
+    def __init__(self, db: Database, lease_seconds: float, clock: Callable[[], float] = time.time) -> None:
+        self._db, self._lease, self._clock = db, lease_seconds, clock
+        self.holder = uuid.uuid4().hex
+        self._owns_db = False
+        with db.write(serialized=True) as conn:  # two instances starting together create it once
+            _metadata.create_all(conn)
+
+    @classmethod
+    def in_database(cls, db: Database, rasa_timeout: float) -> "SyncClaims":
+        """With a lease longer than any push can take (a reply waits up to the Rasa timeout, or
+        SWAP_WAIT_SECONDS during a model swap)."""
+        return cls(db, lease_seconds=2 * max(rasa_timeout, SWAP_WAIT_SECONDS))
+
+    @classmethod
+    def open(cls, db_url: str, rasa_timeout: float) -> "SyncClaims":
+        """In the helpdesk database at `db_url`, on a connection pool of their own."""
+        claims = cls.in_database(open_database(db_url), rasa_timeout)
+        claims._owns_db = True
+        return claims
+
+    def close(self) -> None:
+        if self._owns_db:
+            self._db.dispose()
+
+    def claim(self, conversation_id: str) -> bool:
+        """Take (or extend) the lease; False while another instance holds it."""
+        now = self._clock()
+        values = {"holder": self.holder, "expires_at": now + self._lease}
+        try:
+            with self._db.write() as conn:
+                taken = conn.execute(update(_claims).values(**values).where(
+                    _claims.c.conversation_id == conversation_id,
+                    or_(_claims.c.holder == self.holder, _claims.c.expires_at < now))).rowcount
+                if taken:
+                    return True
+                if conn.execute(select(_claims.c.holder).where(_claims.c.conversation_id == conversation_id)).first():
+                    return False
+                conn.execute(insert(_claims).values(conversation_id=conversation_id, **values))
+                return True
+        except IntegrityError:  # PostgreSQL: another instance inserted the same claim first
+            return False
+
+    def release(self, conversation_id: str) -> None:
+        with self._db.write() as conn:
+            conn.execute(delete(_claims).where(_claims.c.conversation_id == conversation_id,
+                                               _claims.c.holder == self.holder))
+
 
 class RasaSync:
-    def __init__(self, messages: MessageStore, rasa: RasaClient, interval: float) -> None:
-        self._messages, self._rasa, self._interval = messages, rasa, interval
-        self._lock = asyncio.Lock()  # the reply handler and the retry loop must not push twice
+    def __init__(self, messages: MessageStore, rasa: RasaClient, interval: float, claims: SyncClaims) -> None:
+        self._messages, self._rasa, self._interval, self._claims = messages, rasa, interval, claims
+        self._lock = asyncio.Lock()  # the reply handler and the retry loop of this instance
 
     async def push_pending(self) -> int:
-        """Push what is waiting; stop at the first failure to keep the order. Returns how many
-        are still waiting."""
+        """Push what is waiting, conversation by conversation; stop at the first failure to keep
+        the order. Returns how many replies this instance leaves waiting (for itself or another)."""
         async with self._lock:
             pending = await asyncio.to_thread(self._messages.pending_sync)
-            for message in pending:
+            by_conversation = [list(group) for _, group in groupby(
+                sorted(pending, key=lambda m: (m.conversation_id, m.id)), key=lambda m: m.conversation_id)]
+            for index, replies in enumerate(by_conversation):
+                if not await asyncio.to_thread(self._claims.claim, replies[0].conversation_id):
+                    continue  # another instance is pushing this conversation
                 try:
-                    await self._rasa.append_bot_event(message.conversation_id, message.text,
-                                                      message.author or "agent", message.created_at)
-                except RasaUnavailable as err:
-                    logger.warning("agent reply %s not yet in Rasa's history, will retry: %s", message.id, err)
-                    return len(pending) - pending.index(message)
-                await asyncio.to_thread(self._messages.mark_synced, message.id)
+                    failed = await self._push_claimed(replies[0])
+                finally:
+                    await asyncio.to_thread(self._claims.release, replies[0].conversation_id)
+                if failed is not None:
+                    return failed + sum(len(later) for later in by_conversation[index + 1:])
             return 0
+
+    async def _push_claimed(self, first: Message) -> Optional[int]:
+        """Push the conversation's waiting replies, read again under the claim: another instance
+        may have pushed them between our first read and our claim. None when all went in, else
+        how many are left."""
+        since = await asyncio.to_thread(self._messages.since, first.conversation_id, first.id - 1)
+        waiting = [m for m in since if m.pending_sync]
+        for position, message in enumerate(waiting):
+            if position and not await asyncio.to_thread(self._claims.claim, message.conversation_id):
+                return len(waiting) - position  # the lease ran out and was taken: theirs now
+            try:
+                await self._rasa.append_bot_event(message.conversation_id, message.text,
+                                                  message.author or "agent", message.created_at)
+            except RasaUnavailable as err:
+                logger.warning("agent reply %s not yet in Rasa's history, will retry: %s", message.id, err)
+                return len(waiting) - position
+            await asyncio.to_thread(self._messages.mark_synced, message.id)
+        return None
 
     async def run_forever(self) -> None:
         while True:

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from helpdesk import database_url_from_env
+from metrics_export import MetricsTokenError, metrics_token_from
 
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ("development", "production")
 MIN_SECRET_CHARS = 32
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class SettingsError(Exception):
@@ -36,6 +38,9 @@ class Settings:
     run_dir: Path                 # the development password, for the person running the app
     cookie_secure: bool
     sync_interval: float = 30.0   # seconds between retries of agent replies Rasa has not got yet
+    redis_url: Optional[str] = None  # set: socket.io rooms shared by every console instance (Redis pub/sub)
+    redis_timeout: float = 2.0    # seconds: an unreachable Redis must not hold up a reply to a shopper
+    metrics_token: Optional[str] = None  # bearer token for /metrics; unset: this machine only
 
     @property
     def production(self) -> bool:
@@ -79,6 +84,25 @@ def _secret(environ: Mapping[str, str], env: str, var_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _redis_url(environ: Mapping[str, str]) -> Optional[str]:
+    url = environ.get("REDIS_URL") or None
+    if url and not url.startswith(REDIS_SCHEMES):  # the URL may hold a password: never echo it
+        raise SettingsError(f"REDIS_URL must start with one of {', '.join(REDIS_SCHEMES)}")
+    return url
+
+
+def _metrics_token(environ: Mapping[str, str], env: str) -> Optional[str]:
+    try:
+        token = metrics_token_from(environ)
+    except MetricsTokenError as err:
+        raise SettingsError(str(err)) from None
+    if env == "production" and not token:  # behind nginx on this host every client looks local
+        raise SettingsError("METRICS_TOKEN is required when CONSOLE_ENV=production (Prometheus sends it as "
+                            "a bearer token to read /metrics); make one with: "
+                            "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    return token
+
+
 def load_settings(environ: Mapping[str, str] = os.environ, root: Path = ROOT) -> Settings:
     env = environ.get("CONSOLE_ENV") or "development"
     if env not in ENVIRONMENTS:
@@ -112,4 +136,7 @@ def load_settings(environ: Mapping[str, str] = os.environ, root: Path = ROOT) ->
         run_dir=root / ".run",
         cookie_secure=_flag(environ.get("CONSOLE_COOKIE_SECURE") or ("1" if env == "production" else "0"),
                             "CONSOLE_COOKIE_SECURE"),
+        redis_url=_redis_url(environ),
+        redis_timeout=_number(environ, "REDIS_TIMEOUT", 2, float),
+        metrics_token=_metrics_token(environ, env),
     )

@@ -17,6 +17,7 @@ from typing import Callable, Mapping, Optional, Sequence
 from helpdesk import MessageStore, Ticket, TicketStore, Turn
 from store import Store, describe_due, reply_due
 
+from .metrics import count_handoff
 from .reasons import Reason
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,9 @@ class HandoffService:
         except Exception:
             # No ticket was stored: never a number that does not exist.
             logger.exception("could not store the handoff ticket for %s (%s)", conversation_id, reason.value)
+            count_handoff(reason.value, "not_stored")
             return HandoffResult(None, False, store.replies.render(failed)[0])
+        count_handoff(reason.value, "opened" if created else "added")
         text, _ = store.replies.render(new if created else updated, ticket=ticket.number,
                                        due=describe_due(ticket.due_at, now))
         return HandoffResult(ticket, created, text)

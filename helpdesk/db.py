@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -63,13 +65,27 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False)  # readable Chinese in the database
 
 
+def _use_wal(cursor) -> None:
+    """Switching a new file to WAL needs it alone for a moment, and SQLite answers "database is
+    locked" at once instead of waiting (processes starting together on a new file): retry."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _prepare_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # the driver's own BEGIN is replaced below
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        _use_wal(cur)
         cur.close()
 
     @event.listens_for(engine, "begin")

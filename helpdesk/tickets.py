@@ -121,6 +121,14 @@ class TicketStore:
                                 .order_by(table.c.due_at, table.c.id))
             return [_from_row(r, self._db.zone) for r in rows]
 
+    def count_active(self) -> dict[str, int]:
+        """Not-closed tickets per status ({"open": n, "answered": m}): one count on the status index,
+        cheap enough for every metrics scrape."""
+        with self._db.read() as conn:
+            rows = conn.execute(select(table.c.status, func.count()).where(table.c.status != CLOSED)
+                                .group_by(table.c.status))
+            return {OPEN: 0, ANSWERED: 0, **{status: count for status, count in rows}}
+
     def answer(self, ticket_id: int, agent: str, text: str, now: dt.datetime) -> Message:
         """Store an agent's reply on the ticket and in the conversation's messages (flagged for
         syncing into Rasa's history) in one transaction; the ticket becomes answered."""

@@ -1,6 +1,7 @@
 """Action-server hardening: localhost by default and a token check on every request. rasa-sdk imports this package if it is importable and calls
 init_hooks(); the hook adds middleware so `python -m rasa_sdk --actions actions` stays the
-start command. Rasa sends ACTION_SERVER_TOKEN in the X-Action-Token header (endpoints.yml)."""
+start command. Rasa sends ACTION_SERVER_TOKEN in the X-Action-Token header (endpoints.yml).
+A second plugin adds /metrics (metrics.py)."""
 from __future__ import annotations
 
 import hmac
@@ -10,9 +11,11 @@ import os
 import pluggy
 from sanic import Sanic, response
 
+from .metrics import Metrics
+
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 logger = logging.getLogger(__name__)
-OPEN_PATHS = {"/health"}
+OPEN_PATHS = {"/health", "/metrics"}   # /metrics has its own rule (metrics.py: METRICS_TOKEN)
 
 
 class TokenCheck:
@@ -39,3 +42,4 @@ def init_hooks(manager: pluggy.PluginManager) -> None:
     # plain `python -m rasa_sdk --actions actions` is not reachable from other machines.
     os.environ.setdefault("SANIC_HOST", "127.0.0.1")
     manager.register(TokenCheck())
+    manager.register(Metrics())

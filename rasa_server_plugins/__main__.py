@@ -8,11 +8,17 @@ from typing import Callable
 import rasa.core.run
 from sanic import Sanic
 
+from . import action_result_check, tracker_store_guard
+from .metrics import add_metrics
+
 # Each extension gets the Sanic app Rasa built, before it starts serving.
-APP_EXTENSIONS: list[Callable[[Sanic], None]] = []
+APP_EXTENSIONS: list[Callable[[Sanic], None]] = [
+    tracker_store_guard.refuse_webhook_replies_on_store_failure, add_metrics]
 
 
 def _install() -> None:
+    tracker_store_guard.install()  # before Rasa builds its agent and stores
+    action_result_check.install()
     configure_app = rasa.core.run.configure_app
 
     def configure_app_with_extensions(*args, **kwargs) -> Sanic:

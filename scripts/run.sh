@@ -43,7 +43,7 @@ trap stop INT TERM EXIT
 $PY -m rasa_sdk --actions actions -p "$ACTION_PORT" >>var/log/actions.log 2>&1 &
 pids+=($!)
 # The HTTP API is on only with a token; the token is not put in logs.
-$RASA run --model "$MODEL" -i 127.0.0.1 -p "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" \
+$PY -m rasa_server_plugins run --model "$MODEL" -i 127.0.0.1 -p "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" \
   --credentials credentials.yml --endpoints endpoints.yml --cors "" >>var/log/rasa.log 2>&1 &
 pids+=($!)
 if [ -d console ]; then

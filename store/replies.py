@@ -60,6 +60,7 @@ ANSWER_FIELDS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "bot_unavailable_ticket": {"ticket", "due"},
     "bot_unavailable_ticket_updated": {"ticket", "due"},
     "bot_unavailable_failed": set(),
+    "system_busy_retry": set(),
     "action_failed": set(),
     "not_understood": set(),
     "combined_shipping": {"first_kg"},

@@ -1,6 +1,11 @@
 """One shopper message, end to end: store it, answer it with the bot, or, when the bot cannot
 answer, keep it and open a ticket so a person replies. The socket layer only passes events in
-and pushes `notify` events out."""
+and pushes `notify` events out.
+
+An outage of a shared store is not a reason for a ticket: when Rasa refuses to answer because its
+conversation or lock store is down (`RasaBusy`), or the helpdesk database cannot take the ticket,
+the shopper is asked to try again shortly (the owner's `system_busy_retry` answer). A message is
+acknowledged only once it is stored; nothing waits in this process's memory for a later retry."""
 from __future__ import annotations
 
 import asyncio
@@ -14,7 +19,8 @@ from helpdesk import Message, MessageStore
 
 from .. import texts
 from ..background import Background
-from ..rasa_client import RasaClient, RasaUnavailable
+from ..metrics import answer_timed, count_bot_unavailable
+from ..rasa_client import RasaBusy, RasaClient, RasaUnavailable
 from .input import clean_id, clean_text, too_long
 
 logger = logging.getLogger(__name__)
@@ -36,9 +42,11 @@ def _refused(error: str, hint: str) -> dict:
 
 class ChatService:
     def __init__(self, messages: MessageStore, rasa: RasaClient, handoff: HandoffService,
-                 clock: Callable[[], dt.datetime], notify: Notify, background: Background) -> None:
+                 clock: Callable[[], dt.datetime], notify: Notify, background: Background,
+                 busy_text: Callable[[], str]) -> None:
         self.messages, self.rasa, self.handoff = messages, rasa, handoff
         self._clock, self._notify = clock, notify
+        self.busy_text = busy_text  # the owner's "please try again shortly", read live
         self._background = background
         # One bot exchange at a time per conversation keeps replies in the order of the questions.
         self._locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
@@ -67,10 +75,11 @@ class ChatService:
             return _refused("not_saved", texts.NOT_SAVED)
         if created:  # a resend after a reconnect is acknowledged, not asked twice
             await self._notify(conversation_id, "message", message_json(message))
-            self._background.spawn(self._answer(conversation_id, payload))
+            self._background.spawn(answer_timed(self._answer(conversation_id, payload)))
         return {"ok": True, "message": message_json(message)}
 
-    async def _answer(self, conversation_id: str, text: str) -> None:
+    async def _answer(self, conversation_id: str, text: str) -> bool:
+        """True when the bot's replies were shown (the metrics time those)."""
         lock = self._locks.setdefault(conversation_id, asyncio.Lock())
         async with lock:
             await self._notify(conversation_id, "typing", {"on": True})
@@ -79,18 +88,26 @@ class ChatService:
                 if replies:
                     for reply in replies:
                         await self._say(conversation_id, "bot", reply["text"], reply["buttons"])
+                    return True
                 else:
+                    count_bot_unavailable()
                     await self._hand_off(conversation_id)
-            except Exception:
+            except RasaBusy as err:
+                logger.warning("bot busy for %s, the shopper is asked to retry: %s", conversation_id, err)
+                await self._ask_to_retry(conversation_id)
+            except Exception:  # e.g. the helpdesk database went away while the bot answered
                 logger.exception("answering conversation %s failed", conversation_id)
-                await self._notify(conversation_id, "notice",
-                                   {"text": self.handoff.failure_text(Reason.BOT_UNAVAILABLE)})
+                await self._notify(conversation_id, "notice", {"text": self.busy_text()})
             finally:
                 await self._notify(conversation_id, "typing", {"on": False})
+        return False
 
     async def _ask_bot(self, conversation_id: str, text: str) -> list[dict]:
+        """The bot's replies; [] when it is down or said nothing. Raises RasaBusy."""
         try:
             replies = await self.rasa.send_message(conversation_id, text)
+        except RasaBusy:
+            raise
         except RasaUnavailable as err:
             logger.warning("bot unavailable for %s: %s", conversation_id, err)
             return []
@@ -107,4 +124,16 @@ class ChatService:
         """The shopper's message is already in the record: open (or add to) the conversation's
         ticket, then tell the shopper its number and when staff will reply."""
         result = await asyncio.to_thread(self.handoff.hand_off, conversation_id, Reason.BOT_UNAVAILABLE)
+        if result.ticket is None:  # the helpdesk database is down too: no ticket to promise
+            await self._notify(conversation_id, "notice", {"text": self.busy_text()})
+            return
         await self._say(conversation_id, "system", result.text)
+
+    async def _ask_to_retry(self, conversation_id: str) -> None:
+        """Into the record when it can be written (the shopper sees it after a reload too), else
+        only to the open pages."""
+        try:
+            await self._say(conversation_id, "system", self.busy_text())
+        except Exception:
+            logger.warning("could not record the retry notice for %s", conversation_id, exc_info=True)
+            await self._notify(conversation_id, "notice", {"text": self.busy_text()})

@@ -1,6 +1,8 @@
 """The shopper's page and the JSON history; both identify the shopper by the cookie only."""
 from __future__ import annotations
 
+import logging
+
 from sanic import Blueprint
 from sanic.response import json
 
@@ -8,6 +10,7 @@ from .. import texts
 from .session import COOKIE
 
 bp = Blueprint("chat")
+logger = logging.getLogger(__name__)
 
 
 @bp.get("/")
@@ -31,5 +34,10 @@ async def messages(request):
         after = max(0, int(request.args.get("after", 0)))
     except ValueError:
         return json({"error": "after must be a message id"}, status=400)
-    return json({"messages": await ctx.chat.history(conversation, after)},
-                headers={"Cache-Control": "no-store"})
+    try:
+        found = await ctx.chat.history(conversation, after)
+    except Exception:  # the helpdesk database is down: say so, the page asks again later
+        logger.warning("history unavailable", exc_info=True)
+        return json({"error": "unavailable", "hint": ctx.chat.busy_text()}, status=503,
+                    headers={"Cache-Control": "no-store"})
+    return json({"messages": found}, headers={"Cache-Control": "no-store"})

@@ -138,11 +138,10 @@ def start_stack(workdir: Path, model: Path, root: Path = ROOT, environ: Optional
     env = {**inherited, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
            "SANIC_HOST": "127.0.0.1", "HELPDESK_DB_URL": db_url, "ACTION_SERVER_TOKEN": action_token,
            "RASA_TRACKER_DB": str(tracker), **(environ or {})}
-    bin_dir = Path(sys.executable).parent
     servers = [
         _start("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
                env, workdir, f"http://127.0.0.1:{action_port}/health", root),
-        _start("rasa", [str(bin_dir / "rasa"), "run", "--model", str(model), "-p", str(rasa_port),
+        _start("rasa", [sys.executable, "-m", "rasa_server_plugins", "run", "--model", str(model), "-p", str(rasa_port),
                         "-i", "127.0.0.1", "--enable-api", "--auth-token", rasa_token,
                         "--credentials", "credentials.yml", "--endpoints", str(endpoints)],
                env, workdir, f"http://127.0.0.1:{rasa_port}/status?token={rasa_token}", root),

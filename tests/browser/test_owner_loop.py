@@ -46,9 +46,9 @@ def copy_repository(target: Path, model: Path) -> None:
     shelf = ModelShelf(target / "models")
     shelf.set_live(shelf.keep(model))
     config = yaml.safe_load((target / "config.yml").read_text(encoding="utf8"))
-    for component in config["pipeline"]:
-        if component["name"] == "DIETClassifier":
-            component["epochs"] = 1
+    diet = [c for c in config["pipeline"] if c["name"].rsplit(".", 1)[-1] in ("DIETClassifier", "LeanDIETClassifier")]
+    assert diet, "config.yml has no DIET to cut down"
+    diet[0]["epochs"] = 1
     (target / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf8")
     loop = target / "store_config" / "owner_loop.yml"
     loop.write_text(loop.read_text(encoding="utf8").replace("confidence_below: 0.6", "confidence_below: 1.0"),

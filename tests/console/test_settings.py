@@ -69,7 +69,7 @@ def test_production_refuses_to_start_without_real_credentials(tmp_path, environ,
 
 
 def test_production_cookies_are_secure(tmp_path):
-    environ = {"CONSOLE_ENV": "production", "CONSOLE_SECRET": SECRET,
+    environ = {"CONSOLE_ENV": "production", "CONSOLE_SECRET": SECRET, "METRICS_TOKEN": "m" * 32,
                "AGENT_USERS": users_file(tmp_path, {"xiaomei": hash_password("pw-12345678")}),
                "OWNER_USERS": users_file(tmp_path, {"laoban": hash_password("pw-87654321")}, "owners.json")}
     settings = load_settings(environ, root=tmp_path)
