@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Everything else is a step they use.
-.PHONY: run test setup train promote rollback review evaluate validate check-config dict crossval bench lock clean
+.PHONY: run test setup train promote rollback review evaluate validate check-config dict crossval bench integration lock clean
 
 run:            ## set up, train if needed, start action server + Rasa + console
 	bash scripts/run.sh
@@ -38,8 +38,11 @@ dict: setup     ## regenerate the tokenizer dictionary and lookup tables from st
 crossval: setup ## compare pipelines by 3-fold cross-validation (slow: ~45 min)
 	bash scripts/crossval.sh
 
-bench: setup    ## reply latency and throughput through the REST channel
-	.venv/bin/python scripts/bench.py
+bench: setup    ## the assistant against stock Rasa 3.6.21 in one run: throughput, latency, capacity, memory, start-up, training, F1 (results/bench/)
+	.venv/bin/python -m benchmark $(BENCH_ARGS)
+
+integration:    ## the production profile end to end: PostgreSQL, Redis, RabbitMQ, nginx, 2 Rasa, 2 consoles (INTEGRATION_SCALE=reduced: CI's shorter run)
+	bash scripts/integration/run.sh
 
 lock:           ## re-pin dependencies from requirements.in into requirements.lock
 	bash scripts/lock.sh

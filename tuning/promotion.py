@@ -4,7 +4,8 @@ running Rasa, and the record of who did what when, with the figures.
 Order of a promotion: the guard decides from the candidate's evaluation report (refused → recorded
 as `refused`, nothing changes; an owner may override with a typed reason, which is recorded and
 logged). Then the model is kept, the pointers move (live → candidate, previous → old live), the
-running Rasa loads it through `PUT /model` and must report its fingerprint in `GET /status`. If
+running Rasa loads it through `PUT /model` (production: every instance pulls it from the model
+store, RasaFleet) and must report its fingerprint in `GET /status`. If
 the server refuses or reports another model, the pointers are put back (and the server is asked
 to load the old model again), so the pointer file and the server never disagree. If Rasa is not
 running, the pointer alone changes: it is what `make run` loads next.
@@ -28,7 +29,7 @@ from store import CHINA, china_now
 from .guard import GuardVerdict, check_promotion
 from .loop_settings import LoopSettings, LoopSettingsError, load_loop_settings
 from .model_shelf import ModelShelf, Pointers, ShelfError, model_id_of, model_name
-from .rasa_server import RasaApiError, RasaServer, RasaUnreachable
+from .rasa_server import RasaApiError, RasaServer, RasaUnreachable, serving_rasa
 
 ROOT = Path(__file__).resolve().parents[1]
 EVALUATIONS_DIR = ROOT / "results" / "evaluations"
@@ -115,7 +116,8 @@ class ModelPromotion:
         """`labels`: the owner's review decisions (helpdesk.ReviewDecisions); a promoted model
         marks the examples labelled before it was trained as trained (the review page counts
         the rest as still to train)."""
-        self.shelf, self.events, self.rasa = shelf, events, rasa
+        self.shelf, self.events = shelf, events
+        self.rasa = serving_rasa(rasa)  # production: every instance of RASA_INSTANCE_URLS
         self.clock, self.settings, self.evaluations_dir, self.guard = clock, settings, evaluations_dir, guard
         self.labels = labels
 
@@ -210,6 +212,7 @@ class ModelPromotion:
         try:
             status_after = self.rasa.load_model(kept, expected)
         except (RasaApiError, RasaUnreachable) as err:
+            self.shelf.restore(before)  # first: instances that pull from the model store follow it
             if before.live is not None:
                 try:
                     self.rasa.load_model(before.live, model_id_of(before.live))

@@ -6,11 +6,18 @@ the fingerprint Rasa writes into each trained model's metadata, so it names the 
 path it was loaded from. The token travels as `?token=` (Rasa's way): it is passed as a request
 parameter and never put into a message or log line here. Synchronous; async callers use
 asyncio.to_thread.
+
+Production (RASA_INSTANCE_URLS lists the instances): every instance pulls the live model from the
+model store (`models:` in endpoints.production.yml), so a promotion moves the pointer and
+`RasaFleet` waits until each instance reports the new model instead of one `PUT /model`.
 """
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping, Sequence, Union
 
 import requests
 
@@ -68,6 +75,64 @@ class RasaServer:
             raise RasaApiError(f"加载后 Rasa 报告的模型指纹是 {status.model_id}，"
                                f"不是 {Path(path).name} 的 {expected_model_id}")
         return status
+
+
+class RasaFleet:
+    """The Rasa instances of a production deployment, which load the live model from the model
+    store by themselves: `load_model` does not send the model, it waits until every instance
+    that answers reports its fingerprint. An instance that refuses connections is down and loads
+    the pointer when it starts; one that answers slowly (busy loading) is waited for."""
+
+    def __init__(self, urls: Sequence[str], token: str, load_timeout: float = LOAD_TIMEOUT_S,
+                 poll_interval: float = 2.0) -> None:
+        if not urls:
+            raise ValueError("RasaFleet needs at least one instance URL")
+        self.instances = [RasaServer(url, token) for url in urls]
+        self.url = ", ".join(instance.url for instance in self.instances)
+        self._load_timeout, self._poll_interval = load_timeout, poll_interval
+
+    def status(self) -> RasaStatus:
+        """The first answering instance's status; RasaUnreachable when none runs."""
+        for instance in self.instances:
+            try:
+                return instance.status()
+            except RasaUnreachable:
+                continue
+        raise RasaUnreachable(f"没有一个 Rasa 实例在运行（{self.url}）")
+
+    def load_model(self, path: Path, expected_model_id: str) -> RasaStatus:
+        deadline = time.monotonic() + self._load_timeout
+        while True:
+            reported, waiting = [], []
+            for instance in self.instances:
+                try:
+                    status = instance.status()
+                except RasaUnreachable:
+                    continue                      # down: loads the pointer when it starts
+                except RasaApiError as err:       # busy loading, or refusing: keep asking
+                    waiting.append(f"{instance.url}（{err}）")
+                    continue
+                if status.model_id == expected_model_id:
+                    reported.append(status)
+                else:
+                    waiting.append(f"{instance.url}（{status.model_id or '没有模型'}）")
+            if not waiting and reported:
+                return reported[0]
+            if not waiting:
+                raise RasaUnreachable(f"没有一个 Rasa 实例在运行（{self.url}）")
+            if time.monotonic() > deadline:
+                raise RasaApiError(f"{self._load_timeout:.0f} 秒内这些实例没有加载 {Path(path).name}"
+                                   f"（{expected_model_id}）：{'；'.join(waiting)}")
+            time.sleep(self._poll_interval)
+
+
+def serving_rasa(rasa: Union[RasaServer, None, object], environ: Mapping[str, str] = os.environ):
+    """The server(s) a promotion swaps: the one given, or, when RASA_INSTANCE_URLS lists the
+    instances (production, space- or comma-separated), all of them as a RasaFleet with its token."""
+    urls = environ.get("RASA_INSTANCE_URLS", "").replace(",", " ").split()
+    if not urls or not isinstance(rasa, RasaServer):
+        return rasa
+    return RasaFleet(urls, rasa._token)
 
 
 def _message(response: requests.Response) -> str:
