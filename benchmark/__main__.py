@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import os
 import platform
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -72,6 +73,13 @@ async def _socket_loads(url: str, messages: list[str], seconds: float) -> dict:
     return {"socket closed": closed, "socket open50": opened}
 
 
+def events_per_message(tracker_db: Path) -> float:
+    """Tracker events stored per shopper message (each save is one commit): the capacity model's input."""
+    with sqlite3.connect(tracker_db) as db:
+        events, messages = db.execute("SELECT count(*), sum(type_name = 'user') FROM events").fetchone()
+    return events / messages if messages else float("nan")
+
+
 def measure(label: str, model: Path, rasa_command: list[str], rasa: Path, workdir: Path, args,
             messages: list[str]) -> dict:
     log(f"{label}: starting {model.name}")
@@ -83,6 +91,7 @@ def measure(label: str, model: Path, rasa_command: list[str], rasa: Path, workdi
             with console(stack) as (url, console_pid):
                 figures.update(asyncio.run(_socket_loads(url, messages, args.seconds)))
                 figures["rss console"] = peak_rss_mb(console_pid)
+        figures["events per message"] = events_per_message(stack.workdir / "tracker.db")
         figures["rss rasa"] = peak_rss_mb(stack.rasa_pid)
         figures["rss actions"] = peak_rss_mb(stack.actions_pid)
     log(f"{label}: held-out intent F1")

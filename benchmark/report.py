@@ -25,6 +25,7 @@ ROWS = [
     ("peak resident memory MB: Rasa server", ("rss rasa",), "{:.0f}"),
     ("  action server", ("rss actions",), "{:.0f}"),
     ("  console app", ("rss console",), "{:.0f}"),
+    ("tracker events stored per message", ("events per message",), "{:.1f}"),
     ("start to first answer s", ("first answer s",), "{:.1f}"),
     ("full training s", ("training s",), "{:.0f}"),
     ("intent macro-F1, heldout.yml", ("f1", "heldout.yml", "macro F1"), "{:.3f}"),
