@@ -17,10 +17,12 @@ from store import Store, china_now
 from .agent.views import bp as agent_bp
 from .auth import AGENT_AREA, OWNER_AREA, Auth
 from .background import Background
-from .chat.service import ChatService
+from .chat.answer_lease import LEASE_SECONDS, TABLE as ANSWER_LEASES, AnswerLeases
+from .chat.service import UNANSWERED_WINDOW, ChatService
 from .chat.session import ShopperSessions
 from .chat.socket import register_socket_events, room_of, socket_manager, stop_socket_manager
 from .chat.views import bp as chat_bp
+from .leases import ConversationLeases
 from .login_throttle import LoginThrottle
 from .metrics import add_metrics
 from .owner import bp as owner_bp
@@ -38,7 +40,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageStore, rasa: RasaClient,
                handoff: HandoffService, store: Callable[[], Store], accounts: Accounts, owner: OwnerServices,
                clock: Callable[[], dt.datetime] = china_now, name: str = "console",
-               sync_interval: Optional[float] = None, sync_claims: Optional[SyncClaims] = None) -> Sanic:
+               sync_interval: Optional[float] = None, sync_claims: Optional[SyncClaims] = None,
+               unanswered_window: dt.timedelta = UNANSWERED_WINDOW) -> Sanic:
     app = Sanic(name, configure_logging=False)  # logging is set up by the caller (console/__main__)
     app.config.REQUEST_MAX_SIZE = 1_000_000
     # Same-origin only (python-socketio's default): another site cannot open a socket with the
@@ -61,10 +64,14 @@ def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageSto
     ctx.agent_auth = Auth(signer, accounts, AGENT_AREA, settings.cookie_secure, throttle)
     ctx.owner_auth = Auth(signer, accounts, OWNER_AREA, settings.cookie_secure, throttle)
     ctx.background = Background()
-    ctx.chat = ChatService(messages, rasa, handoff, clock, notify, ctx.background,
-                           busy_text=lambda: store().replies.render("system_busy_retry")[0])
-    # Claims in the helpdesk database: one instance pushes each agent reply into Rasa.
+    # Claims in the helpdesk database: one instance pushes each agent reply into Rasa, one
+    # answers a conversation's shopper messages (and takes over when that one died).
     claims = sync_claims or SyncClaims.open(settings.db_url, settings.rasa_timeout)
+    # On the app's clock, like the messages' times it is compared with (tests move it).
+    answer_leases = ConversationLeases(claims.database, ANSWER_LEASES, LEASE_SECONDS, lambda: clock().timestamp())
+    ctx.chat = ChatService(messages, rasa, handoff, clock, notify, ctx.background,
+                           busy_text=lambda: store().replies.render("system_busy_retry")[0],
+                           leases=AnswerLeases(answer_leases), unanswered_window=unanswered_window)
     ctx.rasa_sync = RasaSync(messages, rasa, sync_interval or settings.sync_interval, claims)
     register_socket_events(sio, ctx.chat, ctx.shopper_sessions)
 
@@ -84,6 +91,7 @@ def create_app(settings: Settings, *, tickets: TicketStore, messages: MessageSto
 
     async def stopping(app, _loop):
         ctx.sync_loop.cancel()
+        await ctx.chat.close()
         await ctx.background.drain()
         await _close_sockets(sio)
         await stop_socket_manager(sio)

@@ -91,12 +91,13 @@ class RasaClient:
         if self._session:
             await self._session.close()
 
-    async def _post(self, path: str, body: dict, conversation_id: str, params: Optional[dict] = None):
+    async def _call(self, method: str, path: str, body: Optional[dict], conversation_id: str,
+                    params: Optional[dict] = None):
         assert self._session is not None, "call start() first"
         try:
             timeout = self._timeout_now()
-            async with self._session.post(self.base_url + path, json=body, params=params, timeout=timeout,
-                                          headers=conversation_header(conversation_id)) as resp:
+            async with self._session.request(method, self.base_url + path, json=body, params=params,
+                                             timeout=timeout, headers=conversation_header(conversation_id)) as resp:
                 if resp.status == 503:
                     raise RasaBusy(f"Rasa answered HTTP 503 on {path.split('?')[0]}: a shared store is down")
                 if resp.status >= 400:
@@ -109,16 +110,27 @@ class RasaClient:
         except ValueError:
             raise RasaUnavailable("Rasa answered with something that is not JSON") from None
 
-    async def send_message(self, sender: str, text: str) -> list[dict]:
-        """The bot's replies to one shopper message; [] when it said nothing."""
-        return bot_replies(await self._post("/webhooks/rest/webhook", {"sender": sender, "message": text}, sender))
+    async def send_message(self, sender: str, text: str, metadata: Optional[dict] = None) -> list[dict]:
+        """The bot's replies to one shopper message; [] when it said nothing. Rasa keeps
+        `metadata` with the user event in its tracker."""
+        body = {"sender": sender, "message": text, **({"metadata": metadata} if metadata else {})}
+        return bot_replies(await self._call("POST", "/webhooks/rest/webhook", body, sender))
+
+    async def tracker_events(self, conversation_id: str) -> list[dict]:
+        """The events of the conversation's tracker since its last restart."""
+        if not self._token:
+            raise RasaUnavailable("RASA_TOKEN is not set: cannot use Rasa's HTTP API")
+        tracker = await self._call("GET", f"/conversations/{quote(conversation_id, safe='')}/tracker", None,
+                                   conversation_id, params={"token": self._token, "include_events": "AFTER_RESTART"})
+        events = tracker.get("events") if isinstance(tracker, dict) else None
+        return [event for event in events if isinstance(event, dict)] if isinstance(events, list) else []
 
     async def append_bot_event(self, conversation_id: str, text: str, agent: str, at: dt.datetime) -> None:
         """Record an agent's reply in Rasa's tracker as a bot utterance (metadata names the agent),
         so the bot's later turns and exports see it."""
         if not self._token:
             raise RasaUnavailable("RASA_TOKEN is not set: cannot use Rasa's HTTP API")
-        await self._post(f"/conversations/{quote(conversation_id, safe='')}/tracker/events",
+        await self._call("POST", f"/conversations/{quote(conversation_id, safe='')}/tracker/events",
                          {"event": "bot", "text": text, "timestamp": at.timestamp(),
                           "metadata": {"agent": agent}},
                          conversation_id, params={"token": self._token})

@@ -12,37 +12,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from itertools import groupby
 from typing import Callable, Optional
 
-from sqlalchemy import Column, Float, MetaData, String, Table, delete, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
-
 from helpdesk import Database, Message, MessageStore, open_database
 
+from .leases import ConversationLeases
 from .rasa_client import SWAP_WAIT_SECONDS, RasaClient, RasaUnavailable
 
 logger = logging.getLogger(__name__)
 
-_metadata = MetaData()
-_claims = Table(
-    "console_rasa_sync_claims", _metadata,
-    Column("conversation_id", String(200), primary_key=True),
-    Column("holder", String(32), nullable=False),        # the console instance pushing it
-    Column("expires_at", Float, nullable=False),         # Unix time: the lease ends
-)
 
-
-class SyncClaims:
+class SyncClaims(ConversationLeases):
     """Who pushes a conversation's agent replies into Rasa right now, across console instances."""
 
+    TABLE = "console_rasa_sync_claims"
+
     def __init__(self, db: Database, lease_seconds: float, clock: Callable[[], float] = time.time) -> None:
-        self._db, self._lease, self._clock = db, lease_seconds, clock
-        self.holder = uuid.uuid4().hex
+        super().__init__(db, self.TABLE, lease_seconds, clock)
         self._owns_db = False
-        with db.write(serialized=True) as conn:  # two instances starting together create it once
-            _metadata.create_all(conn)
 
     @classmethod
     def in_database(cls, db: Database, rasa_timeout: float) -> "SyncClaims":
@@ -59,30 +47,11 @@ class SyncClaims:
 
     def close(self) -> None:
         if self._owns_db:
-            self._db.dispose()
+            self.database.dispose()
 
     def claim(self, conversation_id: str) -> bool:
         """Take (or extend) the lease; False while another instance holds it."""
-        now = self._clock()
-        values = {"holder": self.holder, "expires_at": now + self._lease}
-        try:
-            with self._db.write() as conn:
-                taken = conn.execute(update(_claims).values(**values).where(
-                    _claims.c.conversation_id == conversation_id,
-                    or_(_claims.c.holder == self.holder, _claims.c.expires_at < now))).rowcount
-                if taken:
-                    return True
-                if conn.execute(select(_claims.c.holder).where(_claims.c.conversation_id == conversation_id)).first():
-                    return False
-                conn.execute(insert(_claims).values(conversation_id=conversation_id, **values))
-                return True
-        except IntegrityError:  # PostgreSQL: another instance inserted the same claim first
-            return False
-
-    def release(self, conversation_id: str) -> None:
-        with self._db.write() as conn:
-            conn.execute(delete(_claims).where(_claims.c.conversation_id == conversation_id,
-                                               _claims.c.holder == self.holder))
+        return self.take(conversation_id).granted
 
 
 class RasaSync:

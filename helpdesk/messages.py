@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -115,6 +115,19 @@ class MessageStore:
                  .order_by(table.c.id))
         if limit is not None:
             query = query.limit(limit)
+        with self._db.read() as conn:
+            return [_from_row(r, self._db.zone) for r in conn.execute(query)]
+
+    def unanswered(self, conversation_id: str, since: dt.datetime) -> list[Message]:
+        """The shopper's messages after the conversation's last bot, agent or system message,
+        written at or after `since`, oldest first: what nobody has answered yet. One query on
+        the conversation's index."""
+        last_answer = (select(func.max(table.c.id))
+                       .where(table.c.conversation_id == conversation_id, table.c.sender != "shopper")
+                       .scalar_subquery())
+        query = (select(table).where(table.c.conversation_id == conversation_id, table.c.sender == "shopper",
+                                     table.c.id > func.coalesce(last_answer, 0), table.c.created_at >= since)
+                 .order_by(table.c.id))
         with self._db.read() as conn:
             return [_from_row(r, self._db.zone) for r in conn.execute(query)]
 

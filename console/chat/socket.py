@@ -66,9 +66,13 @@ def register_socket_events(sio: socketio.AsyncServer, chat: ChatService, session
 
     @sio.event
     async def sync(sid, data):
-        """{after: last seen id} → the messages the client missed, in order."""
+        """{after: last seen id} → the messages the client missed, in order. A page syncs when it
+        (re)connects: a message its last console died before answering is answered now."""
+        conversation = await conversation_of(sid)
         try:
-            return {"ok": True, "messages": await chat.history(await conversation_of(sid), _after(data))}
+            missed = await chat.history(conversation, _after(data))
         except Exception:  # the helpdesk database is down: the page asks again on its next connect
             logger.warning("history unavailable for socket %s", sid, exc_info=True)
             return {"ok": False, "error": "unavailable", "hint": chat.busy_text()}
+        chat.resume(conversation)
+        return {"ok": True, "messages": missed}

@@ -1,7 +1,9 @@
 // The shopper's web chat. Every message is shown with textContent (never as HTML).
 // Each stored message has an id: the page remembers the last one it showed and asks the server
 // for what came after it on every (re)connect. Messages not yet acknowledged stay in an outbox
-// (kept across reloads) and are sent again; the server stores each client_msg_id once.
+// (kept across reloads) and are sent again; the server stores each client_msg_id once. A message
+// that arrives twice (live and in a sync, or from another console instance after a reconnect) is
+// shown once, by its id.
 (function () {
   "use strict";
 
@@ -211,7 +213,10 @@
       flush();
     });
   });
-  socket.on("disconnect", () => setStatus(T.offline));
+  socket.on("disconnect", () => {
+    setStatus(T.offline);
+    setTyping(false);  // the console that was answering may be gone; the next one says so again
+  });
   socket.on("connect_error", (err) => {
     // The server refuses a socket without a valid session cookie; socket.io will not retry it.
     setStatus(err && err.message === "unauthorized" ? T.expired : T.offline);

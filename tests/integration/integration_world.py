@@ -24,6 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts" / "integration"))
 
+from figures import UsageMeter  # noqa: E402
 from shoppers import Shopper, Turn, percentile  # noqa: E402
 from stack import Stack  # noqa: E402
 
@@ -86,8 +87,9 @@ class World:
 
         conversations = await asyncio.gather(*(one(i) for i in range(count)))
         await self.everyone_says(conversations, lambda c: f"寄到{c.place}运费多少", spread=2.0)
-        for conversation in conversations:
-            conversation.conversation_id = self.conversation_of(conversation.turns[0])
+        found = self.conversations_of([c.turns[0] for c in conversations])
+        for conversation, conversation_id in zip(conversations, found):
+            conversation.conversation_id = conversation_id
         return list(conversations)
 
     async def everyone_says(self, conversations: list[Conversation], text: Callable[[Conversation], str],
@@ -115,11 +117,13 @@ class World:
                 cursor.execute(sql, params)
                 return cursor.fetchall()
 
-    def conversation_of(self, turn: Turn) -> Optional[str]:
-        if turn.message_id is None:
-            return None
-        rows = self._query("helpdesk", "SELECT conversation_id FROM helpdesk_messages WHERE id = %s", (turn.message_id,))
-        return rows[0][0] if rows else None
+    def conversations_of(self, turns: list[Turn]) -> list[Optional[str]]:
+        """The conversation of each turn, in one query: a load being metered (figures.UsageMeter)
+        counts the checker's own reads too."""
+        stored = [t.message_id for t in turns if t.message_id is not None]
+        found = dict(self._query("helpdesk", "SELECT id, conversation_id FROM helpdesk_messages WHERE id = ANY(%s)",
+                                 (stored,)))
+        return [found.get(t.message_id) for t in turns]
 
     def tracker_events(self, conversation_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
         """(type, text) of every event per conversation, in the order Rasa stored them."""
@@ -209,6 +213,12 @@ class World:
     # --- figures -------------------------------------------------------------------------------
     def record(self, scenario: str, **values) -> None:
         self.figures.setdefault(scenario, {}).update(values)
+
+    def usage_meter(self) -> UsageMeter:
+        """Engine counters and CPU time around a load, for the per-message rows of the figures."""
+        def pids() -> dict[str, int]:
+            return {name: p.popen.pid for name, p in self.stack.processes.items() if p.running()}
+        return UsageMeter(self.services, self.run_dir, pids)
 
 
 def _in_order(items: list[str], within: list[str]) -> bool:

@@ -1,0 +1,95 @@
+"""A lease per conversation in the helpdesk database: which console instance does some work on a
+conversation right now, when several instances share one database.
+
+A lease is a row only one instance can hold at a time. Its holder extends it while it works and
+deletes it when done; a holder that dies leaves the row behind, and once its time has run out
+another instance may take it over (and knows it did: the work may have been left half-done).
+The database is the arbiter, so this works across processes and machines on SQLite and
+PostgreSQL alike.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import Column, Float, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk import Database
+
+_metadata = MetaData()
+
+
+def _table(name: str) -> Table:
+    if name in _metadata.tables:
+        return _metadata.tables[name]
+    return Table(
+        name, _metadata,
+        Column("conversation_id", String(200), primary_key=True),
+        Column("holder", String(32), nullable=False),        # the console instance holding it
+        Column("expires_at", Float, nullable=False),         # Unix time: the lease ends
+    )
+
+
+@dataclass(frozen=True)
+class Claim:
+    granted: bool
+    taken_over: bool = False  # another holder's lease had run out: it died mid-way
+
+
+class ConversationLeases:
+    """Leases of one kind (one table), held by this instance under a random holder id."""
+
+    def __init__(self, db: Database, table: str, lease_seconds: float,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.database, self.lease_seconds, self._clock = db, lease_seconds, clock
+        self._table = _table(table)
+        self.holder = uuid.uuid4().hex
+        with db.write(serialized=True) as conn:  # two instances starting together create it once
+            _metadata.create_all(conn, tables=[self._table])
+
+    def now(self) -> float:
+        return self._clock()
+
+    def take(self, conversation_id: str) -> Claim:
+        """Take the lease (or extend ours). Refused while another holder's lease runs."""
+        t, now = self._table, self._clock()
+        values = {"holder": self.holder, "expires_at": now + self.lease_seconds}
+        mine = t.c.conversation_id == conversation_id
+        try:
+            with self.database.write() as conn:
+                row = conn.execute(select(t.c.holder, t.c.expires_at).where(mine)).first()
+                if row is None:
+                    conn.execute(insert(t).values(conversation_id=conversation_id, **values))
+                    return Claim(True)
+                if row.holder != self.holder and row.expires_at >= now:
+                    return Claim(False)
+                ours = row.holder == self.holder
+                # Guarded again in the update: on PostgreSQL another instance may take it meanwhile.
+                guard = t.c.holder == self.holder if ours else (t.c.holder == row.holder) & (t.c.expires_at < now)
+                taken = bool(conn.execute(update(t).values(**values).where(mine, guard)).rowcount)
+                return Claim(taken, taken_over=taken and not ours)
+        except IntegrityError:  # PostgreSQL: another instance inserted the same lease first
+            return Claim(False)
+
+    def extend(self, conversation_id: str) -> bool:
+        """Extend a lease this instance holds; False when it is no longer ours (it ran out and
+        another instance took it, or took and released it)."""
+        t = self._table
+        with self.database.write() as conn:
+            return bool(conn.execute(update(t).values(expires_at=self._clock() + self.lease_seconds).where(
+                t.c.conversation_id == conversation_id, t.c.holder == self.holder)).rowcount)
+
+    def release(self, conversation_id: str) -> None:
+        t = self._table
+        with self.database.write() as conn:
+            conn.execute(delete(t).where(t.c.conversation_id == conversation_id, t.c.holder == self.holder))
+
+    def held_by_another(self, conversation_id: str) -> bool:
+        """Another holder's lease runs now (a read: cheap enough to poll)."""
+        t = self._table
+        with self.database.read() as conn:
+            row = conn.execute(select(t.c.holder, t.c.expires_at).where(t.c.conversation_id == conversation_id)).first()
+        return row is not None and row.holder != self.holder and row.expires_at >= self._clock()
