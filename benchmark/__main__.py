@@ -33,7 +33,7 @@ def log(text: str) -> None:
     print(f"bench {dt.datetime.now():%H:%M:%S}: {text}", file=sys.stderr, flush=True)
 
 
-async def _rest_loads(url: str, messages: list[str], seconds: float, step_seconds: float) -> dict:
+async def _rest_loads(url: str, messages: list[str], seconds: float, step_seconds: float, steps: bool = True) -> dict:
     figures = {}
     async with RestChannel(url) as channel:
         for text in messages[:20]:   # warm-up: first TensorFlow calls, caches, connections
@@ -45,6 +45,8 @@ async def _rest_loads(url: str, messages: list[str], seconds: float, step_second
         figures["closed"] = await load.closed_loop(channel, messages, 50, seconds)
         log("open loop, 80 messages/s")
         figures["open80"] = await load.open_loop(channel, messages, 80, seconds)
+        if not steps:
+            return figures
         figures["highest rate"], figures["rate steps"] = None, {}
         for rate in RATES:
             log(f"open loop, {rate} messages/s")
@@ -81,21 +83,22 @@ def events_per_message(tracker_db: Path) -> float:
 
 
 def measure(label: str, model: Path, rasa_command: list[str], rasa: Path, workdir: Path, args,
-            messages: list[str]) -> dict:
+            messages: list[str], full: bool = True) -> dict:
     log(f"{label}: starting {model.name}")
     with rasa_stack(label, model, workdir / label, rasa_command) as stack:
         figures = {"model": str(model), "first answer s": stack.first_answer_s}
         log(f"{label}: first answer after {stack.first_answer_s:.1f} s")
-        figures.update(asyncio.run(_rest_loads(stack.rasa_url, messages, args.seconds, args.step_seconds)))
-        if not args.no_socket:
+        figures.update(asyncio.run(_rest_loads(stack.rasa_url, messages, args.seconds, args.step_seconds, full)))
+        if full and not args.no_socket:
             with console(stack) as (url, console_pid):
                 figures.update(asyncio.run(_socket_loads(url, messages, args.seconds)))
                 figures["rss console"] = peak_rss_mb(console_pid)
         figures["events per message"] = events_per_message(stack.workdir / "tracker.db")
         figures["rss rasa"] = peak_rss_mb(stack.rasa_pid)
         figures["rss actions"] = peak_rss_mb(stack.actions_pid)
-    log(f"{label}: held-out intent F1")
-    figures["f1"] = quality.held_out_f1(rasa, model)
+    if full:
+        log(f"{label}: held-out intent F1")
+        figures["f1"] = quality.held_out_f1(rasa, model)
     return figures
 
 
@@ -105,6 +108,8 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="measure the project's model only")
     parser.add_argument("--no-train", action="store_true", help="reuse the last training time measured on the same data")
     parser.add_argument("--no-socket", action="store_true", help="skip the console's socket.io path")
+    parser.add_argument("--plain-rasa", action="store_true",
+                        help="also the project's model under plain `rasa run` (what the entry point's extensions buy)")
     parser.add_argument("--quick", action="store_true", help="10 s loads and steps")
     parser.add_argument("--seconds", type=float, default=30.0, help="closed- and open-loop duration")
     parser.add_argument("--step-seconds", type=float, default=20.0, help="duration of each capacity step")
@@ -124,10 +129,15 @@ def main() -> None:
         baseline_model, baseline_train = stock.baseline_model(venv)
     log("training the project's model (full training time)" if not args.no_train else "training time: last figure")
     train_seconds, train_source = quality.project_training_seconds(train=not args.no_train)
+    check_seconds = quality.data_check_seconds()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         columns["project"] = measure("project", model, PROJECT_RASA, VENV / "rasa", work, args, messages)
         columns["project"]["training s"] = train_seconds
+        columns["project"]["data check s"] = check_seconds
+        if args.plain_rasa:
+            columns["project, plain rasa run"] = measure("plain", model, [str(VENV / "rasa")], VENV / "rasa", work, args,
+                                                         messages, full=False)
         meta["project training"] = train_source
         if baseline_model:
             columns["stock Rasa"] = measure("stock Rasa", baseline_model, [str(venv / "bin" / "rasa")],

@@ -28,6 +28,7 @@ ROWS = [
     ("tracker events stored per message", ("events per message",), "{:.1f}"),
     ("start to first answer s", ("first answer s",), "{:.1f}"),
     ("full training s", ("training s",), "{:.0f}"),
+    ("  data check before a retrain s", ("data check s",), "{:.0f}"),
     ("intent macro-F1, heldout.yml", ("f1", "heldout.yml", "macro F1"), "{:.3f}"),
     ("intent macro-F1, real_register.yml", ("f1", "real_register.yml", "macro F1"), "{:.3f}"),
 ]

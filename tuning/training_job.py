@@ -231,8 +231,9 @@ def train(job: Job) -> None:
     folder = job.paths.candidates / f".training-{os.getpid()}"
     shutil.rmtree(folder, ignore_errors=True)
     try:
-        job.run([str(RASA), "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-                 "--out", str(folder), "--fixed-model-name", "candidate"], "训练（rasa train）")
+        # the data was validated by prepare_data, more strictly (--fail-on-warnings): not twice
+        job.run([str(RASA), "train", "--skip-validation", "--config", "config.yml", "--domain", "domain.yml",
+                 "--data", "data", "--out", str(folder), "--fixed-model-name", "candidate"], "训练（rasa train）")
         trained = folder / "candidate.tar.gz"
         if not trained.is_file():
             raise StepFailed("训练结束了，但没有产生模型文件", _tail(job.paths.log))
