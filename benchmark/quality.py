@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import tempfile
 import time
@@ -41,27 +42,32 @@ def held_out_f1(rasa: Path, model: Path) -> dict:
     return figures
 
 
-def project_training_seconds(train: bool) -> tuple[float | None, str]:
-    """Full training of the project's model (config.yml) from scratch, in this run when `train`,
-    else the last figure measured on the same inputs: the retrain job's training step (`rasa train
-    --skip-validation`; the job validates the data just before, measured separately here)."""
+def train_project(train: bool) -> tuple[float | None, str, Path | None]:
+    """Full training of the project's model (config.yml) from scratch: (seconds, when, model).
+    In this run when `train` (the model is kept in .bench/models/ and measured), else the figure
+    and model of the last run on the same inputs. What is timed is the retrain job's training
+    step (`rasa train --skip-validation`; the job validates the data just before: timed apart)."""
     inputs = subprocess.run(["bash", "-c", ". scripts/env.sh && data_fingerprint"], cwd=ROOT, check=True,
                             text=True, stdout=subprocess.PIPE).stdout.strip()[:16]
     cached = CACHE / f"train-{inputs}.json"
+    model = ROOT / ".bench" / "models" / f"project-{inputs}.tar.gz"
     if not train:
-        return (json.loads(cached.read_text())["seconds"], "earlier run") if cached.exists() else (None, "not measured")
+        if cached.exists():
+            return json.loads(cached.read_text())["seconds"], "earlier run", model if model.exists() else None
+        return None, "not measured", None
+    model.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as out:
         t0 = time.monotonic()
         # an empty cache of its own: Rasa would otherwise reuse components trained before
         subprocess.run([str(ROOT / ".venv" / "bin" / "rasa"), "train", "--skip-validation", "--config", "config.yml",
-                        "--domain", "domain.yml",
-                        "--data", "data", "--out", out, "--fixed-model-name", "bench"], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                        "--domain", "domain.yml", "--data", "data", "--out", out, "--fixed-model-name", "bench"],
+                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        env={**_env(), "RASA_CACHE_DIRECTORY": str(Path(out) / "cache")})
         seconds = time.monotonic() - t0
+        shutil.move(str(Path(out) / "bench.tar.gz"), model)
     CACHE.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps({"seconds": seconds}))
-    return seconds, "this run"
+    return seconds, "this run", model
 
 
 def data_check_seconds() -> float:
