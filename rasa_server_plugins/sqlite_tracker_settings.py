@@ -9,8 +9,11 @@ write-ahead logging, `synchronous=NORMAL` and pooled connections (README "Speed"
 Durability: in WAL mode with synchronous=NORMAL a committed message survives a crash of Rasa or of
 any process; only a power cut or an OS crash can roll back the last commits, and the database is
 never corrupted (sqlite.org/wal.html). WAL also lets the owner's console read conversations while
-Rasa writes. The production profile uses PostgreSQL."""
+Rasa writes. A pooled connection is used only while the path still names the file it opened (one
+stat per checkout). The production profile uses PostgreSQL."""
 from __future__ import annotations
+
+import os
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -18,9 +21,12 @@ from rasa.core.tracker_store import SQLTrackerStore
 PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000")
 
 
-def _on_connect(dbapi_connection, _record) -> None:
-    for pragma in PRAGMAS:
-        dbapi_connection.execute(pragma)
+def _file_id(path: str):
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def tune_sqlite(store: SQLTrackerStore) -> None:
@@ -32,7 +38,21 @@ def tune_sqlite(store: SQLTrackerStore) -> None:
     # pool hand a connection to another thread should Rasa ever do so.
     engine = sa.create_engine(old.url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
                               connect_args={"check_same_thread": False})
-    sa.event.listen(engine, "connect", _on_connect)
+    path = old.url.database
+
+    def on_connect(dbapi_connection, record) -> None:
+        for pragma in PRAGMAS:
+            dbapi_connection.execute(pragma)
+        record.info["file"] = _file_id(path)
+
+    def on_checkout(_dbapi_connection, record, _proxy) -> None:
+        # A kept connection would go on reading and writing a file that was moved or deleted:
+        # used only while the path still names its file, else reopened (and failing, if it cannot).
+        if _file_id(path) != record.info.get("file"):
+            raise sa.exc.DisconnectionError("the tracker database file was moved or replaced")
+
+    sa.event.listen(engine, "connect", on_connect)
+    sa.event.listen(engine, "checkout", on_checkout)
     store.engine = engine
     store.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
     old.dispose()
