@@ -25,7 +25,8 @@ from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from sanic import Sanic, response
 
-from metrics_export import REPLY_SECONDS_BUCKETS, MetricsAccess, MetricsPage, remembered_labels, start_multiprocess_dir
+from metrics_export import (REPLY_SECONDS_BUCKETS, MetricsAccess, MetricsPage, metrics_reply, remembered_labels,
+                            start_multiprocess_dir)
 
 logger = logging.getLogger(__name__)
 UNMATCHED = "unmatched"
@@ -106,11 +107,8 @@ def add_metrics(app: Sanic) -> None:
     page = MetricsPage([ScrapeTimeGauges(app)])
 
     async def metrics(request):
-        refusal = access.refusal(request.headers, request.ip)
-        if refusal:
-            return response.text(refusal.reason, status=refusal.status, headers=refusal.headers)
-        body, content_type = await asyncio.to_thread(page.render, request.headers.get("accept", ""))
-        return response.raw(body, content_type=content_type)
+        reply = await asyncio.to_thread(metrics_reply, access, page, request.headers, request.ip)
+        return response.raw(reply.body, status=reply.status, content_type=reply.content_type, headers=reply.headers)
 
     app.add_route(metrics, "/metrics", methods=["GET"], name="operator_metrics")
     app.register_middleware(count_response, "response")

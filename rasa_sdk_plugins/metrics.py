@@ -24,7 +24,7 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundExceptio
 from sanic import Sanic, response
 
 from metrics_export import (ACTION_SECONDS_BUCKETS, MetricsAccess, MetricsPage, forget_this_worker,
-                            remembered_labels, start_multiprocess_dir, warn_unless_workers_share)
+                            metrics_reply, remembered_labels, start_multiprocess_dir, warn_unless_workers_share)
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 UNKNOWN_ACTION = "unknown"
@@ -89,11 +89,8 @@ def add_metrics(app: Sanic) -> None:
     page = MetricsPage()
 
     async def metrics(request):
-        refusal = access.refusal(request.headers, request.ip)
-        if refusal:
-            return response.text(refusal.reason, status=refusal.status, headers=refusal.headers)
-        body, content_type = await asyncio.to_thread(page.render, request.headers.get("accept", ""))
-        return response.raw(body, content_type=content_type)
+        reply = await asyncio.to_thread(metrics_reply, access, page, request.headers, request.ip)
+        return response.raw(reply.body, status=reply.status, content_type=reply.content_type, headers=reply.headers)
 
     async def worker_stopped(_app, _loop):
         forget_this_worker()
