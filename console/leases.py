@@ -5,7 +5,14 @@ A lease is a row only one instance can hold at a time. Its holder extends it whi
 deletes it when done; a holder that dies leaves the row behind, and once its time has run out
 another instance may take it over (and knows it did: the work may have been left half-done).
 The database is the arbiter, so this works across processes and machines on SQLite and
-PostgreSQL alike.
+PostgreSQL alike. The tables are the helpdesk's (helpdesk/schema.py, made by its migrations).
+
+Lease ends are wall-clock times (the only clock several machines share), so the clock can jump.
+Forward: leases look run out early and may be taken over, but the holder's next extend fails
+(the row names another holder) and it stores nothing. Backward: a lease would run for as long as
+the jump; one ending more than `lease_seconds` past a whole lease from now cannot have been
+written by a clock that agrees with ours, so it counts as run out (a dead holder's lease is never
+stuck for longer than two lease times).
 """
 from __future__ import annotations
 
@@ -14,23 +21,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import Column, Float, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk import Database
-
-_metadata = MetaData()
-
-
-def _table(name: str) -> Table:
-    if name in _metadata.tables:
-        return _metadata.tables[name]
-    return Table(
-        name, _metadata,
-        Column("conversation_id", String(200), primary_key=True),
-        Column("holder", String(32), nullable=False),        # the console instance holding it
-        Column("expires_at", Float, nullable=False),         # Unix time: the lease ends
-    )
+from helpdesk import Database, lease_table
 
 
 @dataclass(frozen=True)
@@ -45,13 +39,19 @@ class ConversationLeases:
     def __init__(self, db: Database, table: str, lease_seconds: float,
                  clock: Callable[[], float] = time.time) -> None:
         self.database, self.lease_seconds, self._clock = db, lease_seconds, clock
-        self._table = _table(table)
+        self._table = lease_table(table)  # in the database since open_database migrated it
         self.holder = uuid.uuid4().hex
-        with db.write(serialized=True) as conn:  # two instances starting together create it once
-            _metadata.create_all(conn, tables=[self._table])
 
     def now(self) -> float:
         return self._clock()
+
+    def _latest_end(self, now: float) -> float:
+        """The latest end a running lease can have: one lease from now, plus one lease of margin
+        for clocks of other machines that run ahead."""
+        return now + 2 * self.lease_seconds
+
+    def _runs(self, expires_at: float, now: float) -> bool:
+        return now <= expires_at <= self._latest_end(now)
 
     def take(self, conversation_id: str) -> Claim:
         """Take the lease (or extend ours). Refused while another holder's lease runs."""
@@ -64,11 +64,12 @@ class ConversationLeases:
                 if row is None:
                     conn.execute(insert(t).values(conversation_id=conversation_id, **values))
                     return Claim(True)
-                if row.holder != self.holder and row.expires_at >= now:
+                if row.holder != self.holder and self._runs(row.expires_at, now):
                     return Claim(False)
                 ours = row.holder == self.holder
                 # Guarded again in the update: on PostgreSQL another instance may take it meanwhile.
-                guard = t.c.holder == self.holder if ours else (t.c.holder == row.holder) & (t.c.expires_at < now)
+                ran_out = (t.c.expires_at < now) | (t.c.expires_at > self._latest_end(now))
+                guard = t.c.holder == self.holder if ours else (t.c.holder == row.holder) & ran_out
                 taken = bool(conn.execute(update(t).values(**values).where(mine, guard)).rowcount)
                 return Claim(taken, taken_over=taken and not ours)
         except IntegrityError:  # PostgreSQL: another instance inserted the same lease first
@@ -92,4 +93,4 @@ class ConversationLeases:
         t = self._table
         with self.database.read() as conn:
             row = conn.execute(select(t.c.holder, t.c.expires_at).where(t.c.conversation_id == conversation_id)).first()
-        return row is not None and row.holder != self.holder and row.expires_at >= self._clock()
+        return row is not None and row.holder != self.holder and self._runs(row.expires_at, self._clock())

@@ -1,11 +1,13 @@
-"""Tables. Times are stored in UTC and come back as aware UTC datetimes (the stores convert them
-to the database's business time zone)."""
+"""Tables: the model every migration leads to (helpdesk/migrations/versions/; a change here needs a
+new revision: `python -m helpdesk.migrations revision --autogenerate -m "..."`). Times are stored in
+UTC and come back as aware UTC datetimes (the stores convert them to the database's business time
+zone)."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (JSON, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table,
-                        Text, UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String,
+                        Table, Text, UniqueConstraint)
 from sqlalchemy.types import TypeDecorator
 
 
@@ -52,11 +54,13 @@ tickets = Table(
 Index("helpdesk_one_active_ticket", tickets.c.conversation_id, unique=True,
       sqlite_where=tickets.c.status != "closed", postgresql_where=tickets.c.status != "closed")
 Index("helpdesk_ticket_due", tickets.c.status, tickets.c.due_at)
+Index("helpdesk_ticket_created", tickets.c.created_at)  # the dashboard's timings
+Index("helpdesk_ticket_conversation", tickets.c.conversation_id)  # a conversation's tickets, closed ones too
 
 messages = Table(
     "helpdesk_messages", metadata,
     Column("id", Integer, primary_key=True),
-    Column("conversation_id", String(200), nullable=False, index=True),
+    Column("conversation_id", String(200), nullable=False),
     Column("sender", String(16), nullable=False),
     Column("text", Text, nullable=False),
     Column("buttons", JSON),
@@ -67,6 +71,8 @@ messages = Table(
     UniqueConstraint("conversation_id", "client_msg_id", name="helpdesk_message_once"),
 )
 Index("helpdesk_message_pending_sync", messages.c.pending_sync)
+# A conversation's messages in id order, either way from a cursor (paging) without a sort.
+Index("helpdesk_message_conversation_page", messages.c.conversation_id, messages.c.id)
 
 # The owner's loop: who may log in, every saved version of an owner-edited file, every model
 # promotion and rollback. Small tables, written by the console and the command line alike.
@@ -115,3 +121,42 @@ review_decisions = Table(
     Column("created_at", AwareDateTime, nullable=False),
     Column("trained_at", AwareDateTime),                # set when a model trained on it went live
 )
+
+
+# Leases per conversation (console/leases.py): which console instance does some work on a
+# conversation right now. A row only one instance holds; it runs out at `expires_at`.
+def _lease_table(name: str) -> Table:
+    return Table(
+        name, metadata,
+        Column("conversation_id", String(200), primary_key=True),
+        Column("holder", String(32), nullable=False),        # the console instance holding it
+        Column("expires_at", Float, nullable=False),         # Unix time: the lease ends
+    )
+
+
+LEASE_TABLES = {table.name: table for table in (
+    _lease_table("console_rasa_sync_claims"),   # who pushes a conversation's agent replies into Rasa
+    _lease_table("console_answer_leases"),      # who answers a conversation's shopper messages
+    _lease_table("console_job_leases"),         # which instance runs a scheduled job (key: the job's name)
+)}
+
+
+# Failed logins (per account, per address) and ended sessions, shared by every console instance
+# when there is no Redis (console/attempt_log.py). Old rows are deleted as new ones are written.
+login_attempts = Table(
+    "console_login_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False),   # user:<name> | addr:<address> | ended:<nonce>
+    Column("at", Float, nullable=False),          # Unix time of the event
+    Column("forget_at", Float, nullable=False),   # Unix time after which it may be deleted
+    Index("ix_console_login_attempts_key_at", "key", "at"),
+    Index("ix_console_login_attempts_forget_at", "forget_at"),
+)
+
+
+def lease_table(name: str) -> Table:
+    """One of the lease tables, by name."""
+    try:
+        return LEASE_TABLES[name]
+    except KeyError:
+        raise KeyError(f"no lease table {name!r} in helpdesk/schema.py: add it there with a migration") from None

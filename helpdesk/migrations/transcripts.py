@@ -1,4 +1,5 @@
-"""Bringing a helpdesk database made by an earlier version up to date, keeping what it holds.
+"""The one upgrade step from before migrations (it was helpdesk/upgrade.py): a database older than
+the baseline (revision 0001) goes through it first when it is adopted (adopt.py).
 
 Tickets used to carry their own copy of the conversation (a `transcript` column). The record of
 what was said is now helpdesk_messages alone: a ticket whose conversation has no messages there
@@ -13,7 +14,8 @@ import logging
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection
 
-from .schema import SENDERS, messages
+from ..schema import SENDERS
+from .baseline import baseline_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,7 @@ def _time(value: object, fallback: dt.datetime) -> dt.datetime:
 
 
 def _move_transcripts(conn: Connection) -> None:
+    messages = baseline_metadata().tables["helpdesk_messages"]  # the table as the baseline has it
     legacy = text("SELECT id, conversation_id, transcript, created_at FROM helpdesk_tickets ORDER BY id")
     moved = 0
     for row in conn.execute(legacy).mappings().all():
@@ -51,13 +54,13 @@ def _move_transcripts(conn: Connection) -> None:
     logger.info("helpdesk database upgraded: ticket transcripts moved into the message record (%d messages)", moved)
 
 
-def upgrade(conn: Connection) -> None:
-    """Inside the caller's write transaction (open_database), so two processes starting at once
-    do not both upgrade."""
+def move_ticket_transcripts(conn: Connection) -> None:
+    """Inside the caller's locked transaction (helpdesk.db.migrate), so two processes starting at
+    once do not both move them."""
     tables = inspect(conn).get_table_names()
     if "helpdesk_tickets" not in tables:
         return
     columns = {c["name"] for c in inspect(conn).get_columns("helpdesk_tickets")}
     if "transcript" in columns:
-        messages.create(conn, checkfirst=True)
+        baseline_metadata().tables["helpdesk_messages"].create(conn, checkfirst=True)
         _move_transcripts(conn)
