@@ -1,7 +1,9 @@
 """Console accounts at start-up. The accounts live in the helpdesk database (`Accounts`), where a
 changed password is kept; this only adds the configured ones that are missing:
 
-- AGENT_USERS / OWNER_USERS: JSON files {"name": "<scrypt hash>"} (required in production);
+- AGENT_USERS / OWNER_USERS: JSON files {"name": "<hash>"} (required in production): Argon2id
+  from `python -m console.passwords hash`, or the scrypt hashes of earlier versions, which the
+  first login after the upgrade replaces with Argon2id in the database (console/auth.py);
 - development without them: one `agent` and one `owner`, each with a generated password written
   once to .run/<role>-password.txt (mode 600), never into a log; AGENT_PASSWORD / OWNER_PASSWORD
   (development only, for tests) set those passwords instead."""

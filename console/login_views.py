@@ -3,11 +3,18 @@ console, each with its own templates (`<area>/login.html`, `<area>/password.html
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import logging
+import math
 
 from sanic.response import redirect
 
-from .auth import MIN_PASSWORD_CHARS, Auth, client_address
+from .attempt_log import AttemptLogUnavailable
+from .auth import MIN_PASSWORD_CHARS, Auth
 from .passwords import hash_password, verify_password
+from .texts import LOGIN
+
+logger = logging.getLogger(__name__)
 
 
 def auth_of(request, area: str) -> Auth:
@@ -20,7 +27,7 @@ async def render_login(request, area: str, status: int = 200, error=None):
     session = await auth.session_of(request) or auth.new_session()
     response = ctx.templates.render(f"{area}/login.html", status=status, session=None, user=None,
                                     error=error, csrf_token=auth.csrf_token(session))
-    await auth.set_cookie(response, session)
+    await auth.set_cookie(response, session, request)
     return response
 
 
@@ -31,35 +38,53 @@ async def login_form(request, area: str):
     return await render_login(request, area)
 
 
+def _wait_words(seconds: float) -> str:
+    if seconds < 60:
+        return LOGIN["seconds"].format(n=max(1, math.ceil(seconds)))
+    return LOGIN["minutes"].format(n=math.ceil(seconds / 60))
+
+
 async def login(request, area: str):
     auth = auth_of(request, area)
     if not auth.csrf_ok(request, await auth.session_of(request)):
-        return await render_login(request, area, status=403, error="页面已过期，请重新登录。")
+        return await render_login(request, area, status=403, error=LOGIN["expired_form"])
     user = (request.form.get("username") or "").strip()[:100]
-    if not await auth.check_password(user, request.form.get("password") or "", client_address(request)):
-        return await render_login(request, area, status=401, error="用户名或密码不正确。")
+    try:
+        wait = await asyncio.to_thread(auth.retry_after, user, request)
+        if wait > 0:  # refused before the password is looked at: guessing gains nothing
+            response = await render_login(request, area, status=429,
+                                          error=LOGIN["too_many"].format(wait=_wait_words(wait)))
+            response.headers["Retry-After"] = str(math.ceil(wait))
+            return response
+        ok = await auth.check_password(user, request.form.get("password") or "", request)
+    except AttemptLogUnavailable as err:  # fail closed: no limit, no login
+        logger.error("login refused: the login-attempt store did not answer (%s)", err)
+        return await render_login(request, area, status=503, error=LOGIN["unavailable"])
+    if not ok:
+        return await render_login(request, area, status=401, error=LOGIN["bad_credentials"])
     response = redirect(auth.area.path, status=303)
-    await auth.set_cookie(response, auth.new_session(user))  # a new nonce: no session fixation
+    await auth.set_cookie(response, auth.new_session(user), request)  # a new nonce: no session fixation
     return response
 
 
 async def logout(request, area: str):
     auth = auth_of(request, area)
+    await auth.end(request.ctx.session)
     response = redirect(f"{auth.area.path}/login", status=303)
-    await auth.set_cookie(response, auth.new_session())
+    await auth.set_cookie(response, auth.new_session(), request)
     return response
 
 
 def password_problem(form, current_ok: bool) -> str | None:
     new, again = form.get("new_password") or "", form.get("new_password_again") or ""
     if not current_ok:
-        return "当前密码不正确。"
+        return LOGIN["current_wrong"]
     if len(new) < MIN_PASSWORD_CHARS:
-        return f"新密码至少要{MIN_PASSWORD_CHARS}个字符。"
+        return LOGIN["too_short"].format(n=MIN_PASSWORD_CHARS)
     if new != again:
-        return "两次输入的新密码不一样。"
+        return LOGIN["differ"]
     if new == (form.get("current_password") or ""):
-        return "新密码不能和当前密码一样。"
+        return LOGIN["unchanged"]
     return None
 
 
@@ -77,7 +102,7 @@ async def change_password(request, area: str, render):
     new_hash = await asyncio.to_thread(hash_password, request.form.get("new_password"))
     await asyncio.to_thread(ctx.accounts.set_password, session.user, new_hash, ctx.clock())
     response = render(request, 200, None, True)
-    await auth.set_cookie(response, session)
+    await auth.set_cookie(response, dataclasses.replace(session, stamp=""), request)  # stamped anew
     return response
 
 

@@ -41,6 +41,9 @@ class Settings:
     redis_url: Optional[str] = None  # set: socket.io rooms shared by every console instance (Redis pub/sub)
     redis_timeout: float = 2.0    # seconds: an unreachable Redis must not hold up a reply to a shopper
     metrics_token: Optional[str] = None  # bearer token for /metrics; unset: this machine only
+    trusted_proxies: tuple = ()   # networks whose X-Forwarded-For / -Proto are believed (TRUSTED_PROXIES)
+    session_idle_seconds: float = 3600.0      # a login ends after this long without a request
+    session_max_seconds: float = 12 * 3600.0  # and this long after it began, whatever the activity
 
     @property
     def production(self) -> bool:
@@ -103,6 +106,15 @@ def _metrics_token(environ: Mapping[str, str], env: str) -> Optional[str]:
     return token
 
 
+def _trusted_proxies(environ: Mapping[str, str]) -> tuple:
+    from .trusted_proxies import parse_networks
+    try:
+        return parse_networks(environ.get("TRUSTED_PROXIES") or "")
+    except ValueError as err:
+        raise SettingsError(f"TRUSTED_PROXIES: {err}; list the proxies' addresses or networks, "
+                            "e.g. 127.0.0.1,10.0.0.0/8") from None
+
+
 def load_settings(environ: Mapping[str, str] = os.environ, root: Path = ROOT) -> Settings:
     env = environ.get("CONSOLE_ENV") or "development"
     if env not in ENVIRONMENTS:
@@ -139,4 +151,7 @@ def load_settings(environ: Mapping[str, str] = os.environ, root: Path = ROOT) ->
         redis_url=_redis_url(environ),
         redis_timeout=_number(environ, "REDIS_TIMEOUT", 2, float),
         metrics_token=_metrics_token(environ, env),
+        trusted_proxies=_trusted_proxies(environ),
+        session_idle_seconds=60 * _number(environ, "CONSOLE_SESSION_IDLE_MINUTES", 60, float),
+        session_max_seconds=3600 * _number(environ, "CONSOLE_SESSION_MAX_HOURS", 12, float),
     )

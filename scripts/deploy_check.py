@@ -6,7 +6,7 @@ manifests), used by tests/test_deploy_manifests.py and by hand:
 
 The tools run from their own virtual environment, .tools/venv, made from requirements-tools.lock
 on first use (about 10 s, then a hash check): kubernetes-validate needs a jsonschema the project's
-venv cannot have. Each check returns findings, one sentence each; none means it passed.
+venv cannot have. security/audit.py (bandit, pip-audit) takes its tools from the same venv. Each check returns findings, one sentence each; none means it passed.
 """
 from __future__ import annotations
 

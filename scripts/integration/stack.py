@@ -117,6 +117,7 @@ class Stack:
                 "REDIS_URL": f"redis://:{s['REDIS_PASSWORD']}@127.0.0.1:{s['REDIS_PORT']}/1",
                 "HELPDESK_DB_URL": self.helpdesk_db_url,
                 "CONSOLE_HOST": "127.0.0.1", "CONSOLE_PORT": port,
+                "TRUSTED_PROXIES": "127.0.0.1",   # nginx, on loopback here
                 "RASA_URL": self.internal_url, "RASA_TOKEN": s["RASA_TOKEN"],
                 "RASA_TRACKER_URL": (f"postgresql://tracker_reader:{s['TRACKER_READER_PASSWORD']}"
                                      f"@127.0.0.1:{s['POSTGRES_PORT']}/rasa_tracker"),

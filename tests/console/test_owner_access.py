@@ -1,10 +1,8 @@
-"""Who may open the owner console: owners only, with CSRF on every form, failed logins slowed per
-account and per address (never locked), and a password change that ends other sessions."""
+"""Who may open the owner console: owners only, with CSRF on every form, and a password change
+that ends other sessions (the login limit: tests/console/test_sec_login_limit.py)."""
 from __future__ import annotations
 
 import pytest
-
-from console.login_throttle import MAX_DELAY, LoginThrottle
 
 
 async def test_an_owner_logs_in_and_sees_the_owner_console(owner_console):
@@ -73,25 +71,6 @@ async def test_a_bad_password_change_is_explained(console, form, complaint):
     status, _, page = await console.post_form(owner, "/owner/password", "/owner/password", form)
     assert status == 400 and complaint in page
     await console.owner()  # the password did not change
-
-
-def test_failed_logins_slow_the_account_and_the_address_but_never_lock():
-    now = [0.0]
-    throttle = LoginThrottle(clock=lambda: now[0])
-    assert throttle.delay("owner", "1.2.3.4") == 0
-    for _ in range(3):
-        throttle.failed("owner", "1.2.3.4")
-    assert throttle.delay("owner", "5.6.7.8") == 2.0, "per account: another address waits too"
-    assert throttle.delay("agent", "1.2.3.4") == 2.0, "per address: another name waits too"
-    assert throttle.delay("agent", "5.6.7.8") == 0
-    for _ in range(50):
-        throttle.failed("owner", "1.2.3.4")
-    assert throttle.delay("owner", "1.2.3.4") == MAX_DELAY, "slowed, never locked out"
-    now[0] += 16 * 60
-    assert throttle.delay("owner", "1.2.3.4") == 0, "forgotten after the window"
-    throttle.failed("owner", "9.9.9.9")
-    throttle.succeeded("owner")
-    assert throttle.delay("owner", "5.6.7.8") == 0
 
 
 async def test_the_dashboard_shows_the_days_and_serves_its_chart_data(owner_console, clock):

@@ -146,7 +146,7 @@ def test_a_bad_users_file_is_explained(tmp_path, content, complaint):
 
 def test_password_hashes_are_salted_and_checked(tmp_path):
     first, second = hash_password("secret-1"), hash_password("secret-1")
-    assert first != second and first.startswith("scrypt$")
+    assert first != second and first.startswith("$argon2id$")
     assert verify_password("secret-1", first) and verify_password("secret-1", second)
     assert not verify_password("secret-2", first)
     assert not verify_password("secret-1", None)
