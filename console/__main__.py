@@ -14,11 +14,13 @@ from store import CHINA, DEFAULT_CONFIG_DIR, ConfigError, StoreCache, china_now
 from tuning import tracker_store_url
 
 from .app import STATIC_DIR, create_app
+from .chat.rate_limit import ChatLimitsError
 from .credentials import ensure_accounts
 from .owner.review import build_review
 from .owner.services import OwnerServices
 from .rasa_client import RasaClient
 from .rasa_sync import SyncClaims
+from .retention_job import retention_schedule
 from .settings import ROOT, SettingsError, load_settings
 
 logger = logging.getLogger("console")
@@ -56,11 +58,16 @@ def main() -> int:
                           model_events=ModelEvents(db), clock=china_now, rasa_url=settings.rasa_url,
                           rasa_token=settings.rasa_token, tracker_db_url=tracker_store_url(),
                           review=build_review(db, ROOT))
-    app = create_app(settings, tickets=tickets, messages=messages,
-                     rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout),
-                     handoff=HandoffService(tickets, messages, store, china_now), store=store,
-                     accounts=accounts, owner=owner,
-                     sync_claims=SyncClaims.in_database(db, settings.rasa_timeout))
+    try:
+        app = create_app(settings, tickets=tickets, messages=messages,
+                         rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout),
+                         handoff=HandoffService(tickets, messages, store, china_now), store=store,
+                         accounts=accounts, owner=owner,
+                         sync_claims=SyncClaims.in_database(db, settings.rasa_timeout),
+                         retention=retention_schedule(db, tracker_store_url(), store, china_now))
+    except ChatLimitsError as err:   # a CHAT_* limit that is not a positive number
+        print(f"console: cannot start: {err}", file=sys.stderr)
+        return 2
     logger.info("web chat at http://%s:%s/ , agent inbox at /agent , owner console at /owner (%s)", settings.host, settings.port, settings.env)
     logger.info("socket.io rooms: %s", "shared through Redis (REDIS_URL)" if settings.redis_url
                 else "in this process only (set REDIS_URL to run several console instances)")

@@ -59,6 +59,7 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "ticket": ("工单号", "20261125-0007"),
     "due": ("回复时间", "今天14:30前"),
     "campaign": ("店铺活动", "12月1日–3日全店满199减20"),
+    "seconds": ("等待秒数", "8"),
 }
 _GROUP_HEADING = re.compile(r"^#\s*─+\s*(.+?)\s*─+\s*$")
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:")

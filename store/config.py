@@ -23,10 +23,40 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG_DIR = Path(os.environ.get("STORE_CONFIG_DIR") or ROOT / "store_config")
 
 
+MAX_FEE_YUAN = 10_000    # beyond any parcel's postage: a typo or a unit mistake, refused
+MAX_WEIGHT_KG = 1_000
+MAX_DAYS = 60            # arrival days beyond two months are a typo, and would overflow date sums
+
+
+def _numeric(field) -> bool:
+    """A number field (constrained ones are subclasses), or a tuple of them; bool is an int but not one."""
+    kind = field.type_
+    if isinstance(kind, type) and issubclass(kind, (int, float, Decimal)) and not issubclass(kind, bool):
+        return True
+    return any(_numeric(f) for f in field.sub_fields or ())
+
+
+def _whole(field) -> bool:
+    kind = field.type_
+    if isinstance(kind, type) and issubclass(kind, int) and not issubclass(kind, bool):
+        return True
+    return any(_whole(f) for f in field.sub_fields or ())
+
+
 class _Frozen(BaseModel):
     class Config:
         allow_mutation = False
         extra = "forbid"
+
+    @validator("*", pre=True, allow_reuse=True)
+    def _numbers_are_numbers(cls, value, field):
+        """pydantic reads true/false as 1/0 and 0.5 days as 0: a mistake, never a silent number."""
+        items = value if isinstance(value, (list, tuple)) else (value,)
+        if _numeric(field) and any(isinstance(item, bool) for item in items):
+            raise ValueError("must be a number, not true/false (yes/no)")
+        if _whole(field) and any(isinstance(item, float) and not item.is_integer() for item in items):
+            raise ValueError("must be a whole number")
+        return value
 
 
 def _clock(value: str) -> dt.time:
@@ -50,15 +80,15 @@ class Span(_Frozen):
 
 
 def _day_range(value: tuple[int, int]) -> tuple[int, int]:
-    if not 0 <= value[0] <= value[1]:
-        raise ValueError(f"must be [fewest, most] days with 0 ≤ fewest ≤ most, got {list(value)}")
+    if not 0 <= value[0] <= value[1] <= MAX_DAYS:
+        raise ValueError(f"must be [fewest, most] days with 0 ≤ fewest ≤ most ≤ {MAX_DAYS}, got {list(value)}")
     return value
 
 
 class Zone(_Frozen):
     name: str
-    first_kg_fee: Decimal = Field(..., ge=0)
-    continued_kg_fee: Optional[Decimal] = Field(None, ge=0)
+    first_kg_fee: Decimal = Field(..., ge=0, le=MAX_FEE_YUAN)
+    continued_kg_fee: Optional[Decimal] = Field(None, ge=0, le=MAX_FEE_YUAN)
     arrival_extra_days: tuple[int, int] = (0, 0)
     provinces: tuple[str, ...]
 
@@ -85,14 +115,14 @@ class Couriers(_Frozen):
 
 
 class Ems(_Frozen):
-    ems_max_kg: Decimal = Field(Decimal("0.5"), gt=0)
-    first_kg_fee: Optional[Decimal] = Field(None, ge=0)
-    continued_kg_fee: Optional[Decimal] = Field(None, ge=0)
+    ems_max_kg: Decimal = Field(Decimal("0.5"), gt=0, le=MAX_WEIGHT_KG)
+    first_kg_fee: Optional[Decimal] = Field(None, ge=0, le=MAX_FEE_YUAN)
+    continued_kg_fee: Optional[Decimal] = Field(None, ge=0, le=MAX_FEE_YUAN)
 
 
 class Shipping(_Frozen):
-    first_weight_kg: Decimal = Field(Decimal(1), gt=0)
-    max_quote_weight_kg: Decimal = Field(Decimal(30), gt=0)
+    first_weight_kg: Decimal = Field(Decimal(1), gt=0, le=MAX_WEIGHT_KG)
+    max_quote_weight_kg: Decimal = Field(Decimal(30), gt=0, le=MAX_WEIGHT_KG)
     zones: tuple[Zone, ...]
     couriers: Couriers
     ems: Ems = Ems()
@@ -140,11 +170,19 @@ class Promotions(_Frozen):
         return text.strip()
 
 
+class Privacy(_Frozen):
+    """Personal data (PIPL): what shoppers said is kept `retention_days` after a conversation's
+    last message, then purged (ops/retention.py); a conversation whose ticket is not closed yet
+    is kept until it is."""
+    retention_days: int = Field(180, ge=1, le=3650)
+
+
 class StoreConfig(_Frozen):
     store: StoreInfo
     shipping: Shipping
     handoff: Handoff = Handoff()
     promotions: Promotions = Promotions()
+    privacy: Privacy = Privacy()
 
     def zone_of(self, province: str) -> Optional[Zone]:
         return next((z for z in self.shipping.zones if province in z.provinces), None)

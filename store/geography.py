@@ -131,8 +131,9 @@ class Gazetteer:
         self._names = {name: frozenset(provs) for name, provs in names.items()}
         self._abbreviations = dict(abbreviations)
         self._longest = max(map(len, self._names))
-        chars = "".join(sorted(self._abbreviations))
-        self._abbr_re = re.compile(_ABBR_BEFORE + f"([{chars}])" + _ABBR_AFTER)
+        # Escaped (an owner may list any character); none listed: a pattern that never matches.
+        chars = "".join(re.escape(c) for c in sorted(self._abbreviations))
+        self._abbr_re = re.compile(_ABBR_BEFORE + (f"([{chars}])" if chars else "((?!))") + _ABBR_AFTER)
 
     @classmethod
     def from_files(cls, places_file: Path) -> "Gazetteer":

@@ -61,6 +61,7 @@ ANSWER_FIELDS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "bot_unavailable_ticket_updated": {"ticket", "due"},
     "bot_unavailable_failed": set(),
     "system_busy_retry": set(),
+    "too_fast": {"seconds"},  # the web chat refused a message sent too fast; {seconds} until it is resent
     "action_failed": set(),
     "not_understood": set(),
     "combined_shipping": {"first_kg"},

@@ -28,3 +28,27 @@ def clean_id(raw: object) -> str | None:
     if isinstance(raw, str) and 0 < len(raw) <= 100 and raw.isascii() and raw.isprintable():
         return raw
     return None
+
+
+# Message ids are the helpdesk database's integer keys: PostgreSQL's INTEGER is 32-bit, so an id
+# beyond it cannot exist and must not reach SQL (where it overflows instead of matching nothing).
+MAX_MESSAGE_ID = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: int() would also read other scripts' digits
+
+
+def message_id(raw: object) -> int | None:
+    """A message id (a cursor) from a client: a whole number 0…MAX_MESSAGE_ID, given as a number
+    or as decimal digits; None for anything else."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, str) and _DIGITS.fullmatch(raw):
+        raw = int(raw)
+    return raw if isinstance(raw, int) and 0 <= raw <= MAX_MESSAGE_ID else None
+
+
+def page_size(raw: object, default: int, most: int) -> int | None:
+    """How many messages a page may hold: `default` when not given, None when out of 1…most."""
+    if raw is None:
+        return default
+    size = message_id(raw)
+    return size if size is not None and 1 <= size <= most else None

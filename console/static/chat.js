@@ -114,6 +114,11 @@
     if (row) row.querySelector(".time").textContent = T.failed;
   }
 
+  function markWaiting(clientId) {
+    const row = pendingRow(clientId);
+    if (row) row.querySelector(".time").textContent = T.waiting;
+  }
+
   function setTyping(on) {
     const stick = nearBottom();
     typing.hidden = !on;
@@ -157,8 +162,12 @@
 
   const socket = io({ autoConnect: false });
 
+  let pausedUntil = 0;            // the server said "too fast": nothing is sent before this time
+
   function flush() {
     if (!socket.connected) return;
+    const wait = pausedUntil - Date.now();
+    if (wait > 0) { setTimeout(flush, wait); return; }
     for (const item of outbox) {
       if (inFlight.has(item.client_msg_id)) continue;
       inFlight.add(item.client_msg_id);
@@ -170,7 +179,14 @@
         } else if (ack.ok) {
           dropFromOutbox(item.client_msg_id);
           show(ack.message);
-        } else if (ack.error === "not_saved") {
+        } else if (ack.error === "too_fast") {
+          // Not stored: it stays in the outbox and goes again, in order, once the wait is over.
+          const ms = Math.max(1, Number(ack.retry_after) || 1) * 1000;
+          const first = pausedUntil <= Date.now();
+          pausedUntil = Math.max(pausedUntil, Date.now() + ms);
+          markWaiting(item.client_msg_id);
+          if (first) { showHint(ack.hint, ms); setTimeout(flush, ms); }
+        } else if (ack.error === "not_saved" || ack.error === "unavailable") {
           markFailed(item.client_msg_id);
           showHint(ack.hint, 6000);
           setTimeout(flush, RETRY_MS);
@@ -206,12 +222,20 @@
     }
   }
 
-  socket.on("connect", () => {
-    setStatus("");
-    socket.timeout(ACK_TIMEOUT_MS).emit("sync", { after: lastId }, (err, ack) => {
-      if (!err && ack && ack.ok) ack.messages.forEach(show);
+  // The history comes in pages: ask again from the last id while the server says there is more.
+  function syncFrom(after) {
+    socket.timeout(ACK_TIMEOUT_MS).emit("sync", { after: after }, (err, ack) => {
+      if (!err && ack && ack.ok) {
+        ack.messages.forEach(show);
+        if (ack.more && ack.messages.length) { syncFrom(lastId); return; }
+      }
       flush();
     });
+  }
+
+  socket.on("connect", () => {
+    setStatus("");
+    syncFrom(lastId);
   });
   socket.on("disconnect", () => {
     setStatus(T.offline);
@@ -252,8 +276,13 @@
   async function start() {
     setStatus(T.connecting);
     try {
-      const response = await fetch("/api/messages?after=0", { credentials: "same-origin", cache: "no-store" });
-      if (response.ok) (await response.json()).messages.forEach(show);
+      for (let more = true; more;) {
+        const response = await fetch("/api/messages?after=" + lastId, { credentials: "same-origin", cache: "no-store" });
+        if (!response.ok) break;
+        const page = await response.json();
+        page.messages.forEach(show);
+        more = Boolean(page.more && page.messages.length);
+      }
     } catch (e) { /* the socket's sync will fill in */ }
     // Sent before a reload but already stored: nothing to resend.
     outbox = outbox.filter((item) => !shownClientIds.has(item.client_msg_id));
