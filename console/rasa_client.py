@@ -63,6 +63,16 @@ def bot_replies(raw) -> list[dict]:
 SWAP_WAIT_SECONDS = 90.0
 
 
+async def _error_code(resp: aiohttp.ClientResponse) -> str:
+    """The code of an error body {"error": code, ...} as " (code)", for the log; "" without one."""
+    try:
+        body = await resp.json(content_type=None)
+    except (ValueError, aiohttp.ClientError):
+        return ""
+    code = body.get("error") if isinstance(body, dict) else None
+    return f" ({code[:60]})" if isinstance(code, str) and code.isidentifier() else ""
+
+
 class RasaClient:
     def __init__(self, base_url: str, token: Optional[str], timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -100,8 +110,9 @@ class RasaClient:
                                              timeout=timeout, headers=conversation_header(conversation_id)) as resp:
                 if resp.status == 503:
                     raise RasaBusy(f"Rasa answered HTTP 503 on {path.split('?')[0]}: a shared store is down")
-                if resp.status >= 400:
-                    raise RasaUnavailable(f"Rasa answered HTTP {resp.status} on {path.split('?')[0]}")
+                if resp.status >= 400:  # e.g. 502 action_server_unavailable: an action call failed
+                    raise RasaUnavailable(f"Rasa answered HTTP {resp.status} on {path.split('?')[0]}"
+                                          f"{await _error_code(resp)}")
                 return await resp.json(content_type=None)
         except asyncio.TimeoutError:
             raise RasaUnavailable(f"Rasa did not answer within {timeout.total:g} s")

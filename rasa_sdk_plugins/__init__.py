@@ -11,6 +11,7 @@ import os
 import pluggy
 from sanic import Sanic, response
 
+from . import exact_cors
 from .metrics import Metrics
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
@@ -41,5 +42,6 @@ def init_hooks(manager: pluggy.PluginManager) -> None:
     # rasa-sdk reads SANIC_HOST after the plugins are attached: default to localhost, so the
     # plain `python -m rasa_sdk --actions actions` is not reachable from other machines.
     os.environ.setdefault("SANIC_HOST", "127.0.0.1")
+    exact_cors.install()  # CORS only for the exact origins in CORS_ORIGINS (none by default)
     manager.register(TokenCheck())
     manager.register(Metrics())

@@ -8,17 +8,24 @@ from typing import Callable
 import rasa.core.run
 from sanic import Sanic
 
-from . import action_result_check, tracker_store_guard
+from . import (action_calls, action_result_check, exact_cors, log_privacy, tracker_session_by_id,
+               tracker_store_guard)
 from .metrics import add_metrics
 
 # Each extension gets the Sanic app Rasa built, before it starts serving.
+# The store guard wraps the webhook after the action-call check: a store failure's 503 wins.
 APP_EXTENSIONS: list[Callable[[Sanic], None]] = [
+    action_calls.answer_502_when_an_action_failed,
     tracker_store_guard.refuse_webhook_replies_on_store_failure, add_metrics]
 
 
 def _install() -> None:
+    log_privacy.install()  # before rasa.__main__ binds configure_structlog
     tracker_store_guard.install()  # before Rasa builds its agent and stores
+    tracker_session_by_id.install()  # a session read by event id: the wall clock may step back
     action_result_check.install()
+    action_calls.install()
+    exact_cors.install()  # CORS_ORIGINS, checked before Rasa loads anything
     configure_app = rasa.core.run.configure_app
 
     def configure_app_with_extensions(*args, **kwargs) -> Sanic:

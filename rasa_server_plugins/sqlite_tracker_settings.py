@@ -36,8 +36,9 @@ def tune_sqlite(store: SQLTrackerStore) -> None:
         return
     # Rasa uses its tracker store from the event loop's thread; check_same_thread=False lets the
     # pool hand a connection to another thread should Rasa ever do so.
+    # hide_parameters: a failed save logged with its statement must not carry what shoppers wrote
     engine = sa.create_engine(old.url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
-                              connect_args={"check_same_thread": False})
+                              connect_args={"check_same_thread": False}, hide_parameters=True)
     path = old.url.database
 
     def on_connect(dbapi_connection, record) -> None:

@@ -61,7 +61,9 @@ def _ping_before_use(store: SQLTrackerStore) -> None:
     engine = store.engine
     if engine.dialect.name == "sqlite":  # a file: nothing to reconnect to
         return
-    store.engine = sa.create_engine(engine.url, pool_pre_ping=True, **create_engine_kwargs(engine.url))
+    # hide_parameters: a failed save logged with its statement must not carry what shoppers wrote
+    store.engine = sa.create_engine(engine.url, pool_pre_ping=True, hide_parameters=True,
+                                    **create_engine_kwargs(engine.url))
     store.sessionmaker = sa.orm.session.sessionmaker(bind=store.engine)
     engine.dispose()
 
