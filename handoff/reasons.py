@@ -6,6 +6,9 @@ import enum
 
 class Reason(enum.Enum):
     BOT_UNAVAILABLE = "bot_unavailable"                    # the console got no answer from the bot
+    # Rasa refused to answer: it could not read or save the conversation (or its lock). Once per
+    # conversation per outage (console/chat/service.py), so an outage does not flood the inbox.
+    CONVERSATION_STORE_UNAVAILABLE = "conversation_store_unavailable"
     REQUEST_HUMAN = "request_human"
     COMPLAINT = "complaint"
     RETURN = "return"
@@ -38,6 +41,7 @@ class Reason(enum.Enum):
 
 _LABELS = {
     Reason.BOT_UNAVAILABLE: "机器人无法回复",
+    Reason.CONVERSATION_STORE_UNAVAILABLE: "会话存储故障，机器人未能回复",
     Reason.REQUEST_HUMAN: "顾客要求转人工",
     Reason.COMPLAINT: "投诉",
     Reason.RETURN: "退换货/商品损坏",

@@ -3,6 +3,7 @@
 Two processes write to it (the console app and the action server), so SQLite runs in WAL mode
 with a busy timeout, and write transactions start with BEGIN IMMEDIATE: a transaction that reads
 and then writes can otherwise fail at once with "database is locked" instead of waiting.
+Opening it brings its schema to the newest Alembic revision (helpdesk/migrations), under a lock.
 """
 from __future__ import annotations
 
@@ -13,19 +14,22 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Optional
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 
-from .schema import metadata
-from .upgrade import upgrade
+from .migrations import SchemaStep, bring_to_head, current_revision
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'helpdesk.db'}"
-BUSY_TIMEOUT_MS = 15_000
+# How long a write waits for another writer (e.g. the other process's ticket write) before it
+# fails and the shopper is asked to resend; HELPDESK_BUSY_TIMEOUT_MS changes it.
+BUSY_TIMEOUT_MS = int(os.environ.get("HELPDESK_BUSY_TIMEOUT_MS") or 15_000)
 _WRITE = "helpdesk_write"
 _PG_LOCK_KEY = 0x6865_6C70  # "help": one advisory lock for ticket writes
+_PG_SCHEMA_LOCK_KEY = 0x6865_6C73  # "hels": one process at a time migrates the schema
 
 
 def database_url_from_env(environ: Mapping[str, str] = os.environ) -> str:
@@ -79,35 +83,76 @@ def _use_wal(cursor) -> None:
             time.sleep(0.02)
 
 
+def _file_identity(path: str):
+    """(device, inode) of the database file; None when it is gone."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 def _prepare_sqlite(engine: Engine) -> None:
+    path = engine.url.database if engine.url.database not in (None, "", ":memory:") else None
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):
+    def _on_connect(dbapi_conn, record):
         dbapi_conn.isolation_level = None  # the driver's own BEGIN is replaced below
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         _use_wal(cur)
         cur.close()
+        record.info["file"] = path and _file_identity(path)
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(_dbapi_conn, record, _proxy):
+        # SQLite keeps writing to a file deleted or replaced under an open connection, and those
+        # commits vanish: the shopper would be told "stored" for a message nobody can read. Such a
+        # connection is dropped; a new one opens whatever is at the path now (or fails).
+        if path and record.info.get("file") != _file_identity(path):
+            raise DisconnectionError("the helpdesk database file was deleted or replaced")
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+        mode = conn.get_execution_options().get(_WRITE)
+        conn.exec_driver_sql("BEGIN EXCLUSIVE" if mode == "exclusive" else "BEGIN IMMEDIATE" if mode else "BEGIN")
 
 
 def open_database(url: str, zone: dt.tzinfo = dt.timezone.utc) -> Database:
-    """Connect, bring an older database up to date and create the tables that are missing."""
+    """Connect and bring the schema to the newest revision (a new database is created at it)."""
+    db = connect(url, zone)
+    migrate(db)
+    return db
+
+
+def connect(url: str, zone: dt.tzinfo = dt.timezone.utc) -> Database:
+    """Connect, leaving the schema as it is (the migrations' command line migrates it itself)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, json_serializer=_dumps,
+        # hide_parameters: an error logged with its statement must not carry what shoppers wrote
+        engine = create_engine(url, future=True, json_serializer=_dumps, hide_parameters=True,
                                connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _prepare_sqlite(engine)
     else:
-        engine = create_engine(url, future=True, json_serializer=_dumps, pool_pre_ping=True)
-    db = Database(engine, zone)
-    # One write transaction (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL): the
-    # console and the action server often start together on a new database.
-    with db.write(serialized=True) as conn:
-        upgrade(conn)
-        metadata.create_all(conn)
-    return db
+        engine = create_engine(url, future=True, json_serializer=_dumps, pool_pre_ping=True, hide_parameters=True)
+    return Database(engine, zone)
+
+
+def migrate(db: Database) -> SchemaStep:
+    """Bring the schema to the newest revision (helpdesk/migrations) in one transaction under a
+    lock (BEGIN EXCLUSIVE on SQLite, an advisory lock on PostgreSQL): the consoles and the action
+    server's workers often start together, and one migrates while the others wait and find it done."""
+    with db.engine.connect() as conn:
+        conn.execution_options(**{_WRITE: "exclusive"})
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK_KEY})
+            return bring_to_head(conn)
+
+
+def schema_revision(db: Database) -> Optional[str]:
+    """The revision the database is at (helpdesk/migrations/versions/), e.g. for a backup's manifest."""
+    with db.read() as conn:
+        return current_revision(conn)

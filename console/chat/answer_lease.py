@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Optional
 
 from ..leases import ConversationLeases
@@ -30,18 +31,27 @@ class HeldLease:
         self._leases, self.conversation_id = leases, conversation_id
         self.taken_over = taken_over  # from an instance that died: it may have left work half-done
         self._lost = False
-        self._trusted_until = self._safe_until()
+        self._trust()
 
-    def _safe_until(self) -> float:
-        # Until then no other instance can have taken it; the last third is margin for clocks
-        # of different machines and for the time the write took.
-        return self._leases.now() + self._leases.lease_seconds * 2 / 3
+    def _trust(self) -> None:
+        """For two thirds of a lease from now no other instance can have taken it (the last third
+        is margin for clocks of different machines and for the time the write took). Counted on
+        both clocks: the wall clock is what other instances judge the lease by (after a forward
+        jump it looks run out to them), the monotonic one cannot jump (after a backward jump the
+        wall clock would stretch the window by the jump)."""
+        window = self._leases.lease_seconds * 2 / 3
+        self._wall_from = self._leases.now()
+        self._wall_until = self._wall_from + window
+        self._steady_until = time.monotonic() + window
+
+    def _trusted(self) -> bool:
+        return self._wall_from <= self._leases.now() < self._wall_until and time.monotonic() < self._steady_until
 
     async def _extend(self) -> bool:
         """Raises when the database is out of reach."""
         extended = await asyncio.to_thread(self._leases.extend, self.conversation_id)
         if extended:
-            self._trusted_until = self._safe_until()
+            self._trust()
         else:
             self._lost = True
         return extended
@@ -73,7 +83,7 @@ class HeldLease:
         answers it, so this one must not. Raises when the database cannot tell."""
         if self._lost:
             return False
-        return self._leases.now() < self._trusted_until or await self._extend()
+        return self._trusted() or await self._extend()
 
     async def release(self) -> None:
         if self._lost:

@@ -2,10 +2,13 @@
 answer, keep it and open a ticket so a person replies. The socket layer only passes events in
 and pushes `notify` events out.
 
-An outage of a shared store is not a reason for a ticket: when Rasa refuses to answer because its
-conversation or lock store is down (`RasaBusy`), or the helpdesk database cannot take the ticket,
-the shopper is asked to try again shortly (the owner's `system_busy_retry` answer). A message is
-acknowledged only once it is stored; nothing waits in this process's memory for a later retry.
+When Rasa refuses to answer because its conversation or lock store is down (`RasaBusy`), the
+shopper is asked to try again shortly (the owner's `system_busy_retry` answer) and a person is
+handed the conversation (reason `conversation_store_unavailable`), once per conversation per
+outage: the outage ends, for this instance, with the next answer Rasa gives (or 10 minutes after
+the ticket, for a quiet conversation). When the helpdesk database cannot take a ticket, the
+shopper is only asked to try again. A message is acknowledged only once it is stored; nothing
+waits in this process's memory for a later retry.
 
 Several console instances share the helpdesk database. An instance answering a conversation holds
 its answer lease (answer_lease.py) until the answer, handoff or retry notice is stored. When it
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 import weakref
 from typing import Awaitable, Callable, Optional
 
@@ -38,6 +42,9 @@ logger = logging.getLogger(__name__)
 Notify = Callable[[str, str, dict], Awaitable[None]]   # (conversation id, event, payload)
 # A message left unanswered longer than this is the agents' business, not the bot's.
 UNANSWERED_WINDOW = dt.timedelta(minutes=10)
+# A conversation ticketed for a conversation-store outage is not ticketed again for this long,
+# unless Rasa answered in between (then a later failure is a new outage).
+OUTAGE_SECONDS = UNANSWERED_WINDOW.total_seconds()
 
 
 def message_json(message: Message) -> dict:
@@ -71,6 +78,8 @@ class ChatService:
         # conversation → {message id: text for the bot}: accepted here, not answered yet
         self._queued: dict[str, dict[int, str]] = {}
         self._watches: dict[str, asyncio.Task] = {}  # waiting for another instance's lease to end
+        # conversation → when (monotonic) it was ticketed since Rasa last answered
+        self._ticketed_in_outage: dict[str, float] = {}
 
     async def history(self, conversation_id: str, after_id: int = 0) -> list[dict]:
         found = await asyncio.to_thread(self.messages.since, conversation_id, after_id)
@@ -224,7 +233,10 @@ class ChatService:
                 raise LeaseLost(conversation_id)
             if replies is None:
                 await self._ask_to_retry(conversation_id)
-            elif replies:
+                await self._hand_off_in_outage(conversation_id)
+                return False
+            self._ticketed_in_outage.clear()  # Rasa answered: its stores are back
+            if replies:
                 for reply in replies:
                     await self._say(conversation_id, "bot", reply["text"], reply["buttons"])
                 return True
@@ -268,6 +280,19 @@ class ChatService:
             await self._notify(conversation_id, "notice", {"text": self.busy_text()})
             return
         await self._say(conversation_id, "system", result.text)
+
+    async def _hand_off_in_outage(self, conversation_id: str) -> None:
+        """Rasa could not read or keep the conversation: a person follows it up, so a message
+        the shopper does not resend is not forgotten. One ticket per conversation per outage; a
+        helpdesk database that is down too leaves only the retry notice."""
+        ticketed = self._ticketed_in_outage.get(conversation_id)
+        if ticketed is not None and time.monotonic() - ticketed < OUTAGE_SECONDS:
+            return
+        result = await asyncio.to_thread(self.handoff.hand_off, conversation_id,
+                                         Reason.CONVERSATION_STORE_UNAVAILABLE)
+        if result.ticket is not None:
+            self._ticketed_in_outage[conversation_id] = time.monotonic()
+            await self._say(conversation_id, "system", result.text)
 
     async def _ask_to_retry(self, conversation_id: str) -> None:
         """Into the record when it can be written (the shopper sees it after a reload too), else

@@ -301,7 +301,7 @@ async def test_a_shopper_message_goes_to_rasa_once_when_sent_to_both_instances(s
 
 # ---------- the shopper during an outage ----------
 
-async def test_when_rasa_cannot_reach_its_stores_the_shopper_is_asked_to_retry(start_console, rasa):
+async def test_when_rasa_cannot_reach_its_stores_the_shopper_is_asked_to_retry_and_ticketed_once(start_console, rasa):
     console = await start_console(rasa_url=rasa.url)
     rasa.webhook_status = 503
     shopper = await console.shopper()
@@ -312,9 +312,16 @@ async def test_when_rasa_cannot_reach_its_stores_the_shopper_is_asked_to_retry(s
     await console.settle()
     await console.wait_for(lambda: [m for m in live if m["sender"] == "system"])
     conversation = conversation_of(console, shopper)
-    assert [(m.sender, m.text) for m in console.messages.since(conversation)] == [
-        ("shopper", "寄到拉萨运费多少"), ("system", BUSY)]
-    assert console.tickets.list_active() == [], "no ticket: nobody needs to answer a retry"
+    await console.wait_for(lambda: len(console.messages.since(conversation)) == 3)
+    said = [(m.sender, m.text) for m in console.messages.since(conversation)]
+    assert said[:2] == [("shopper", "寄到拉萨运费多少"), ("system", BUSY)]
+    (ticket,) = console.tickets.list_active()  # a person follows up a message the shopper may not resend
+    assert ticket.reasons == ["conversation_store_unavailable"] and ticket.number in said[2][1]
+    await sio.call("send", {"text": "还在吗", "client_msg_id": "1b"})
+    await console.settle()
+    assert [m.sender for m in console.messages.since(conversation)][3:] == ["shopper", "system"], \
+        "the same outage: asked to retry again, no second ticket notice"
+    assert len(console.tickets.list_active()) == 1
 
     rasa.webhook_status = 200  # the stores are back: the next message is answered as usual
     await sio.call("send", {"text": "寄到拉萨运费多少", "client_msg_id": "2"})
