@@ -58,7 +58,8 @@ class StoreAction(Action, abc.ABC):
         try:
             return self.answer(exchange) or []
         except Exception:
-            logger.exception("action %s failed on %r", self.name(), exchange.text)
+            # ids, never the shopper's text (personal data stays out of logs)
+            logger.exception("action %s failed in conversation %s", self.name(), tracker.sender_id)
             dispatcher.messages.clear()
             exchange.say("action_failed")
             return exchange.hand_off(Reason.ACTION_FAILED)

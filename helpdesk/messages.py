@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -140,3 +140,26 @@ class MessageStore:
     def mark_synced(self, message_id: int) -> None:
         with self._db.write() as conn:
             conn.execute(update(table).where(table.c.id == message_id).values(pending_sync=False))
+
+    # -- personal data: retention and forgetting (ops/) -----------------------------------------
+    def stale_conversations(self, before: dt.datetime, after: str = "", limit: int = 500) -> list[str]:
+        """Conversation ids (sorted, those after `after`) whose newest message is older than
+        `before`: a page of the retention purge's candidates."""
+        query = (select(table.c.conversation_id).where(table.c.conversation_id > after)
+                 .group_by(table.c.conversation_id).having(func.max(table.c.created_at) < before)
+                 .order_by(table.c.conversation_id).limit(limit))
+        with self._db.read() as conn:
+            return [row.conversation_id for row in conn.execute(query)]
+
+    def active_since(self, conversation_ids: Iterable[str], since: dt.datetime) -> set[str]:
+        """Those of `conversation_ids` with a message at or after `since`."""
+        ids = list(conversation_ids)
+        with self._db.read() as conn:
+            return {row.conversation_id for row in conn.execute(
+                select(table.c.conversation_id).distinct().where(table.c.conversation_id.in_(ids),
+                                                                 table.c.created_at >= since))}
+
+    def delete_conversation(self, conversation_id: str) -> int:
+        """Deletes every message of the conversation; returns how many there were."""
+        with self._db.write() as conn:
+            return conn.execute(delete(table).where(table.c.conversation_id == conversation_id)).rowcount

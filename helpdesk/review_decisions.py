@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from .db import Database
 from .schema import review_decisions
@@ -95,3 +95,10 @@ class ReviewDecisions:
             query = query.where(review_decisions.c.created_at <= labelled_before)
         with self._db.write() as conn:
             return conn.execute(query.values(trained_at=now)).rowcount
+
+    def forget(self, message_keys: Iterable[str]) -> int:
+        """Deletes the decisions on these message keys (a shopper asked to be forgotten: the
+        decision keeps their masked words). Returns how many there were."""
+        keys = [k for k in dict.fromkeys(message_keys) if k]
+        with self._db.write() as conn:
+            return conn.execute(delete(review_decisions).where(review_decisions.c.message_key.in_(keys))).rowcount

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterable, Optional
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from .db import Database
@@ -154,6 +154,24 @@ class TicketStore:
                 conn.execute(update(table).where(table.c.id == ticket_id).values(status=CLOSED, updated_at=now))
             ticket = _from_row(_load(conn, ticket_id), self._db.zone)
         return ticket
+
+    # -- personal data: retention and forgetting (ops/) -----------------------------------------
+    def kept_for_work(self, conversation_ids: Iterable[str], since: dt.datetime) -> set[str]:
+        """Those of `conversation_ids` an agent may still need: a ticket not closed yet, or one
+        changed at or after `since`. The retention purge leaves them alone."""
+        ids = list(conversation_ids)
+        with self._db.read() as conn:
+            return {row.conversation_id for row in conn.execute(
+                select(table.c.conversation_id).distinct().where(
+                    table.c.conversation_id.in_(ids), (table.c.status != CLOSED) | (table.c.updated_at >= since)))}
+
+    def delete_conversation(self, conversation_id: str) -> list[str]:
+        """Deletes every ticket of the conversation, open or not; returns their numbers."""
+        with self._db.write(serialized=True) as conn:
+            rows = conn.execute(select(table.c.id, table.c.day, table.c.seq)
+                                .where(table.c.conversation_id == conversation_id)).all()
+            conn.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
+        return [f"{row.day}-{row.seq:04d}" for row in rows]
 
 
 @dataclass(frozen=True)

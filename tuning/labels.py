@@ -176,10 +176,25 @@ class OwnerLabels:
             blocks.setdefault(example["intent"], []).append(example["text"])
         return blocks
 
+    def forget(self, message_keys) -> list[str]:
+        """Removes the examples whose message key is one of `message_keys` (a shopper asked to be
+        forgotten and these quote them); returns the removed examples."""
+        keys = set(message_keys)
+        with self._locked():
+            blocks = self.read()
+            removed = [t for texts in blocks.values() for t in texts if key(t) in keys]
+            if removed:
+                self._write({intent: [t for t in texts if key(t) not in keys] for intent, texts in blocks.items()})
+        return removed
+
     def _append(self, intent: str, text: str) -> None:
         blocks = self.read()
         blocks.setdefault(intent, []).append(text)
-        lines = ['version: "3.1"', _HEADER.rstrip("\n"), "nlu:"]
+        self._write(blocks)
+
+    def _write(self, blocks: dict[str, list[str]]) -> None:
+        blocks = {name: texts for name, texts in blocks.items() if texts}
+        lines = ['version: "3.1"', _HEADER.rstrip("\n"), "nlu:" if blocks else "nlu: []"]
         for name in sorted(blocks):
             lines += [f"- intent: {name}", "  examples: |"] + [f"    - {t}" for t in blocks[name]]
         content = "\n".join(lines) + "\n"
