@@ -118,6 +118,15 @@ class MessageStore:
         with self._db.read() as conn:
             return [_from_row(r, self._db.zone) for r in conn.execute(query)]
 
+    def before(self, conversation_id: str, before_id: int, limit: int, after_id: int = 0) -> list[Message]:
+        """The `limit` messages just before `before_id` (and after `after_id`), oldest first:
+        scrolling back through a long conversation, one query on the (conversation_id, id) index."""
+        query = (select(table).where(table.c.conversation_id == conversation_id, table.c.id < before_id,
+                                     table.c.id > after_id)
+                 .order_by(table.c.id.desc()).limit(limit))
+        with self._db.read() as conn:
+            return [_from_row(r, self._db.zone) for r in reversed(conn.execute(query).fetchall())]
+
     def unanswered(self, conversation_id: str, since: dt.datetime) -> list[Message]:
         """The shopper's messages after the conversation's last bot, agent or system message,
         written at or after `since`, oldest first: what nobody has answered yet. One query on

@@ -26,10 +26,8 @@ async def read_page(messages: MessageStore, conversation_id: str, request: PageR
         more = len(found) > request.limit
         found = found[:request.limit]
     else:
-        # The message store reads forwards only; one conversation's history is short (the rate
-        # limit and the retention job bound it), so scrolling back reads it once and cuts.
-        older = [m for m in await asyncio.to_thread(messages.since, conversation_id, request.after or 0)
-                 if m.id < request.before]
+        older = await asyncio.to_thread(messages.before, conversation_id, request.before, request.limit + 1,
+                                        request.after or 0)
         more = len(older) > request.limit
         found = older[-request.limit:]
     return {"messages": [message_json(m) for m in found], "more": more}

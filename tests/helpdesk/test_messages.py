@@ -72,3 +72,11 @@ def test_times_come_back_in_the_business_zone(messages):
 def test_unknown_sender_is_refused(messages):
     with pytest.raises(ValueError):
         messages.append("c1", "hacker", "hi", now=NOON)
+
+
+def test_before_pages_back_through_one_conversation_oldest_first(messages):
+    ids = [messages.append("long", "shopper", f"第{i}条", now=NOON).id for i in range(7)]
+    messages.append("other", "shopper", "别人的", now=NOON)
+    assert [m.id for m in messages.before("long", ids[5], limit=3)] == ids[2:5]
+    assert [m.id for m in messages.before("long", ids[2], limit=3)] == ids[:2]
+    assert [m.id for m in messages.before("long", ids[6], limit=10, after_id=ids[3])] == ids[4:6]
