@@ -108,12 +108,16 @@ class SocketChannel:
         await self._session.close()
 
     async def open(self) -> _Shopper:
+        shopper = _Shopper()
+        await self.connect(shopper.client)
+        return shopper
+
+    async def connect(self, client: socketio.AsyncClient) -> None:
+        """A new shopper's page load (the signed cookie), then `client`'s websocket with it."""
         async with self._session.get(self.url + "/") as resp:  # the page sets the signed cookie
             cookie = resp.cookies["chat_session"].value
-        shopper = _Shopper()
-        await shopper.client.connect(self.url, headers={"Cookie": f"chat_session={cookie}"},
-                                     transports=["websocket"], wait_timeout=ANSWER_TIMEOUT)
-        return shopper
+        await client.connect(self.url, headers={"Cookie": f"chat_session={cookie}"},
+                             transports=["websocket"], wait_timeout=ANSWER_TIMEOUT)
 
     async def close(self, shopper: _Shopper) -> None:
         await shopper.client.disconnect()

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HELD_OUT = [ROOT / "tests" / "nlu" / "heldout.yml", ROOT / "tests" / "nlu" / "real_register.yml"]
 
 
-def message_mix(seed: int = 9) -> list[str]:
-    texts = [e["text"] for path in HELD_OUT for e in nlu_examples(path)]
+def message_mix(seed: int = 9, files: list[Path] = HELD_OUT) -> list[str]:
+    texts = [e["text"] for path in files for e in nlu_examples(path)]
     random.Random(seed).shuffle(texts)
     return texts

@@ -29,13 +29,29 @@ def free_port() -> int:
 
 def peak_rss_mb(pid: int) -> float:
     """Peak resident memory (VmHWM) of a process and its children that are alive (Sanic workers)."""
+    return rss_mb(pid, "VmHWM")
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory now (VmRSS; `make soak` samples it) or at its peak, children included."""
     total = 0.0
     for p in [pid, *_children(pid)]:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     total += int(line.split()[1]) * 1024 / 1e6   # kB (KiB) → MB (10⁶ bytes)
         except FileNotFoundError:
+            pass
+    return total
+
+
+def open_fds(pid: int) -> int:
+    """Open file descriptors of a process and its children (sockets, database files)."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            total += len(os.listdir(f"/proc/{p}/fd"))
+        except (FileNotFoundError, PermissionError):
             pass
     return total
 
@@ -93,19 +109,24 @@ def _stop(*procs: subprocess.Popen) -> None:
 
 
 @contextmanager
-def rasa_stack(label: str, model: Path, workdir: Path, rasa_command: list[str], extra_env: Optional[dict] = None):
-    """Action server + Rasa on the model; first_answer_s counts from starting both to the first
-    reply through the REST channel (what a restart costs a shop)."""
+def rasa_stack(label: str, model: Path, workdir: Path, rasa_command: list[str], extra_env: Optional[dict] = None,
+               ports: Optional[tuple[int, int]] = None):
+    """Action server + Rasa on the model (on `ports` (action server, Rasa), else free ones);
+    first_answer_s counts from starting both to the first reply through the REST channel (what a
+    restart costs a shop)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    aport, rport = free_port(), free_port()
+    aport, rport = ports or (free_port(), free_port())
     env = {**_env(workdir, aport), **(extra_env or {})}
     log = workdir / "servers.log"
     out = open(log, "a")
     start = time.monotonic()
     actions = subprocess.Popen([str(VENV / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(aport)],
                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    # Only the entry point has the product's channel; stock and plain `rasa run` get Rasa's own.
+    ours = rasa_command[-1:] == ["rasa_server_plugins"]
+    credentials = "credentials.yml" if ours else "configs/baseline/credentials_stock.yml"
     rasa = subprocess.Popen([*rasa_command, "run", "--model", str(model), "-i", "127.0.0.1", "-p", str(rport),
-                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                             "--endpoints", "endpoints.yml", "--credentials", credentials],
                             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{rport}"
     try:
@@ -117,9 +138,9 @@ def rasa_stack(label: str, model: Path, workdir: Path, rasa_command: list[str], 
 
 
 @contextmanager
-def console(stack: Stack):
-    """The console app in front of a stack, as shoppers reach it; yields its URL."""
-    port = free_port()
+def console(stack: Stack, port: Optional[int] = None):
+    """The console app in front of a stack, as shoppers reach it; yields its URL and pid."""
+    port = port or free_port()
     env = {**stack.env, "RASA_URL": stack.rasa_url, "CONSOLE_PORT": str(port), "CONSOLE_HOST": "127.0.0.1",
            "CONSOLE_SECRET": secrets.token_urlsafe(48), "AGENT_PASSWORD": secrets.token_urlsafe(12),
            "OWNER_PASSWORD": secrets.token_urlsafe(12), "RASA_TRACKER_URL": f"sqlite:///{stack.workdir / 'tracker.db'}"}
