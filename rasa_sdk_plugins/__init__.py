@@ -11,7 +11,7 @@ import os
 import pluggy
 from sanic import Sanic, response
 
-from . import exact_cors
+import exact_cors
 from .metrics import Metrics
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")

@@ -8,7 +8,9 @@ from typing import Callable
 import rasa.core.run
 from sanic import Sanic
 
-from . import (action_calls, action_result_check, exact_cors, log_privacy, tracker_session_by_id,
+import exact_cors
+
+from . import (action_calls, action_result_check, log_privacy, tracker_session_by_id,
                tracker_store_guard)
 from .metrics import add_metrics
 

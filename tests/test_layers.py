@@ -14,7 +14,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("actions", "console", "handoff", "helpdesk", "metrics_export", "nlu_components", "ops", "rasa_sdk_plugins",
+PACKAGES = ("actions", "console", "exact_cors", "handoff", "helpdesk", "metrics_export", "nlu_components", "ops", "rasa_sdk_plugins",
             "rasa_server_plugins", "store", "tuning")
 SHARED = ("store", "helpdesk", "handoff", "tuning", "metrics_export", "ops")   # packages other packages build on
 

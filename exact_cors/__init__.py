@@ -1,15 +1,15 @@
-"""Cross-origin access to the action server only for exact, configured origins.
+"""Cross-origin access to the Rasa server and the action server only for exact, configured origins.
 
 Rasa (and rasa-sdk) configure sanic-cors 2.0.1 from `--cors`; its origin patterns are matched with
 an unanchored `re.match` (CVE-2026-37737: "https://shop.example.*" also admits
 "https://shop.example.evil.com"), `*` admits every site, and with `*` a request without an Origin
-still gets `Access-Control-Allow-Origin: *`. Installed by the plugin hook (`init_hooks`),
+still gets `Access-Control-Allow-Origin: *`. Installed before either server builds its app (the
+Rasa entry point, rasa_server_plugins; the action server's plugin hook, rasa_sdk_plugins),
 `sanic_cors.core.get_cors_origins` (which every CORS header sanic-cors sends goes through) is
 replaced: an Origin is admitted only when it is, character for character, one of CORS_ORIGINS
 (environment, comma- or space-separated `scheme://host[:port]`; empty by default: no
 cross-origin access at all). `--cors` no longer widens that; `null` and patterns are never admitted.
-The Rasa server does the same (rasa_server_plugins/exact_cors.py); the two
-plugin packages may not import each other, hence two copies of these few lines."""
+A package of its own, below both plugin packages, which may not import each other."""
 from __future__ import annotations
 
 import os
