@@ -10,7 +10,7 @@ from sanic import Sanic
 
 import exact_cors
 
-from . import (action_calls, action_result_check, log_privacy, tracker_session_by_id,
+from . import (action_calls, action_result_check, event_types, log_privacy, tracker_session_by_id,
                tracker_store_guard)
 from .metrics import add_metrics
 
@@ -25,6 +25,7 @@ def _install() -> None:
     log_privacy.install()  # before rasa.__main__ binds configure_structlog
     tracker_store_guard.install()  # before Rasa builds its agent and stores
     tracker_session_by_id.install()  # a session read by event id: the wall clock may step back
+    event_types.install()  # each stored event's class by a dictionary: long sessions stay cheap to read
     action_result_check.install()
     action_calls.install()
     exact_cors.install()  # CORS_ORIGINS, checked before Rasa loads anything
