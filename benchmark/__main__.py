@@ -93,7 +93,7 @@ def measure(label: str, model: Path, rasa_command: list[str], rasa: Path, workdi
         log(f"{label}: first answer after {stack.first_answer_s:.1f} s")
         figures.update(asyncio.run(_rest_loads(stack.rasa_url, messages, args.seconds, args.step_seconds, full)))
         if full and not args.no_socket:
-            with console(stack) as (url, console_pid):
+            with console(stack, shopper_limits=False) as (url, console_pid):
                 figures.update(asyncio.run(_socket_loads(url, messages, args.seconds)))
                 figures["rss console"] = peak_rss_mb(console_pid)
         figures["events per message"] = events_per_message(stack.workdir / "tracker.db")

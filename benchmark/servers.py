@@ -137,13 +137,21 @@ def rasa_stack(label: str, model: Path, workdir: Path, rasa_command: list[str], 
         out.close()
 
 
+# The benchmark's closed loop sends each shopper's next message as soon as the answer comes (one
+# a second or more): a capacity test, not a shopper, so the per-shopper limits are lifted for it.
+NO_SHOPPER_LIMITS = {"CHAT_MESSAGES_BURST": "100000", "CHAT_MESSAGES_PER_MINUTE": "6000000",
+                     "CHAT_EVENTS_BURST": "100000", "CHAT_EVENTS_PER_MINUTE": "6000000"}
+
+
 @contextmanager
-def console(stack: Stack, port: Optional[int] = None):
-    """The console app in front of a stack, as shoppers reach it; yields its URL and pid."""
+def console(stack: Stack, port: Optional[int] = None, shopper_limits: bool = True):
+    """The console app in front of a stack, as shoppers reach it; yields its URL and pid.
+    `shopper_limits=False` lifts the per-shopper rate limits (the benchmark's closed loop)."""
     port = port or free_port()
     env = {**stack.env, "RASA_URL": stack.rasa_url, "CONSOLE_PORT": str(port), "CONSOLE_HOST": "127.0.0.1",
            "CONSOLE_SECRET": secrets.token_urlsafe(48), "AGENT_PASSWORD": secrets.token_urlsafe(12),
-           "OWNER_PASSWORD": secrets.token_urlsafe(12), "RASA_TRACKER_URL": f"sqlite:///{stack.workdir / 'tracker.db'}"}
+           "OWNER_PASSWORD": secrets.token_urlsafe(12), "RASA_TRACKER_URL": f"sqlite:///{stack.workdir / 'tracker.db'}",
+           **({} if shopper_limits else NO_SHOPPER_LIMITS)}
     log = stack.workdir / "console.log"
     out = open(log, "a")
     proc = subprocess.Popen([str(VENV / "python"), "-m", "console"], cwd=ROOT, env=env, stdout=out,
