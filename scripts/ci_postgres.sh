@@ -10,6 +10,8 @@ set -uo pipefail
   version=$(ls /etc/postgresql | sort -V | tail -1)
   pg_ctlcluster "$version" main start 2>/dev/null || pg_lsclusters | grep -q online || exit 0
   su postgres -c "psql -q -c \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'store_test') THEN CREATE ROLE store_test LOGIN PASSWORD 'store_test'; END IF; END \\\$\\\$;\"" || exit 0
+  # CREATEDB: the backup test restores pg_dump archives into fresh databases (tests/ops)
+  su postgres -c "psql -q -c 'ALTER ROLE store_test CREATEDB'" || exit 0
   su postgres -c "dropdb --if-exists store_test && createdb -O store_test store_test" || exit 0
 } >&2
 echo "postgresql://store_test:store_test@127.0.0.1:5432/store_test"

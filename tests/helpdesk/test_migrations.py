@@ -42,7 +42,7 @@ TABLES = ("helpdesk_tickets", "helpdesk_messages", "console_accounts", "owner_co
 def _drop_everything(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
-        for table in (*TABLES, "alembic_version"):
+        for table in (*TABLES, *metadata.tables, "alembic_version"):   # the previous schema's and today's
             conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
     engine.dispose()
 
