@@ -123,7 +123,11 @@ async def open_loop(url: str, messages: list[str], rate: float, seconds: float, 
             sends.append(asyncio.create_task(
                 shopper.ask(messages[i % len(messages)], f"{tag}-{slot}-{sent_in_slot[slot]}", scheduled)))
             sent_in_slot[slot] += 1
-            if per_conversation and sent_in_slot[slot] % per_conversation == 0 and i + shoppers < total:
+            # Slot k's first conversation is shorter by k mod per_conversation messages, so a tenth of
+            # the shoppers (per_conversation 10) arrive anew in each round instead of all of them in
+            # the same round: a 20-minute run where every shopper left at once showed a burst of
+            # new conversations every per_conversation rounds (100 s) that saturated the machine.
+            if per_conversation and (sent_in_slot[slot] + slot) % per_conversation == 0 and i + shoppers < total:
                 departures.append(asyncio.create_task(shopper.leave()))
                 replacements[slot] = asyncio.create_task(arrive())   # ready before its next turn
             if i and i % int(rate * 60) == 0:
