@@ -32,6 +32,9 @@ from scripts.faults import store_fault_rig as rig  # noqa: E402
 LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
 CHINA = dt.timezone(dt.timedelta(hours=8))
 CACHE_SECONDS = 1  # libfaketime re-reads the timestamp file this often (each call would be slow)
+# It compares whole seconds (time(NULL) - last read > CACHE_SECONDS), so a process may go on with
+# the old time for up to CACHE_SECONDS + 1 s after the file changed: wait that, with a margin.
+SETTLE_SECONDS = CACHE_SECONDS + 1.5
 
 
 class FakeClock:
@@ -49,11 +52,11 @@ class FakeClock:
     def jump(self, to: dt.datetime) -> None:
         """From now on the processes' wall clocks run from `to`."""
         self.path.write_text(to.astimezone(dt.timezone.utc).strftime("@%Y-%m-%d %H:%M:%S\n"))
-        time.sleep(CACHE_SECONDS + 0.3)
+        time.sleep(SETTLE_SECONDS)
 
     def real(self) -> None:
         self.path.write_text("+0\n")
-        time.sleep(CACHE_SECONDS + 0.3)
+        time.sleep(SETTLE_SECONDS)
 
 
 def available() -> bool:
