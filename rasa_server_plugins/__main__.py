@@ -10,8 +10,8 @@ from sanic import Sanic
 
 import exact_cors
 
-from . import (action_calls, action_result_check, event_types, log_privacy, tracker_session_by_id,
-               tracker_store_guard)
+from . import (action_calls, action_result_check, event_types, log_privacy, tracker_cache,
+               tracker_session_by_id, tracker_store_guard)
 from .metrics import add_metrics
 
 # Each extension gets the Sanic app Rasa built, before it starts serving.
@@ -26,6 +26,7 @@ def _install() -> None:
     tracker_store_guard.install()  # before Rasa builds its agent and stores
     tracker_session_by_id.install()  # a session read by event id: the wall clock may step back
     event_types.install()  # each stored event's class by a dictionary: long sessions stay cheap to read
+    tracker_cache.install()  # a session's decoded events kept, checked against the database on each read
     action_result_check.install()
     action_calls.install()
     exact_cors.install()  # CORS_ORIGINS, checked before Rasa loads anything

@@ -37,6 +37,7 @@ from rasa.shared.exceptions import RasaException
 from sanic import Sanic
 from sanic.response import json
 
+from . import tracker_cache
 from .sqlite_tracker_settings import tune_sqlite
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ def guarded_tracker_store(store: Optional[TrackerStore], domain: Domain) -> Trac
     if isinstance(store, SQLTrackerStore):
         _ping_before_use(store)
         tune_sqlite(store)
+        tracker_cache.attach(store)
     return FailSafeTrackerStore(store, on_tracker_store_error=_refuse)
 
 
