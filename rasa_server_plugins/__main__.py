@@ -10,7 +10,7 @@ from sanic import Sanic
 
 import exact_cors
 
-from . import (action_calls, action_result_check, event_types, log_privacy, tracker_cache,
+from . import (action_calls, action_result_check, event_types, gc_freeze, log_privacy, tracker_cache,
                tracker_session_by_id, tracker_store_guard)
 from .metrics import add_metrics
 
@@ -27,6 +27,7 @@ def _install() -> None:
     tracker_session_by_id.install()  # a session read by event id: the wall clock may step back
     event_types.install()  # each stored event's class by a dictionary: long sessions stay cheap to read
     tracker_cache.install()  # a session's decoded events kept, checked against the database on each read
+    gc_freeze.install()  # the loaded model out of the garbage collector's full passes
     action_result_check.install()
     action_calls.install()
     exact_cors.install()  # CORS_ORIGINS, checked before Rasa loads anything
