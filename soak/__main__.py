@@ -26,11 +26,11 @@ import math
 import os
 import platform
 import shutil
-import socket
 import sys
 import tempfile
 from pathlib import Path
 
+from benchmark import ports
 from benchmark.messages import HELD_OUT, message_mix
 from benchmark.servers import ROOT, VENV, console, rasa_stack
 
@@ -80,17 +80,10 @@ def served_model() -> tuple[Path, str]:
 
 
 def free_ports(count: int) -> list[int]:
-    found = []
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        found.append(port)
-        if len(found) == count:
-            return found
-    raise SystemExit(f"soak: fewer than {count} free ports in {PORTS.start}–{PORTS.stop - 1}")
+    try:
+        return ports.free_ports(count, PORTS)
+    except RuntimeError:
+        raise SystemExit(f"soak: fewer than {count} free ports in {PORTS.start}–{PORTS.stop - 1}")
 
 
 def phases_to_run(args) -> list[Phase]:

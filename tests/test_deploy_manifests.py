@@ -13,7 +13,6 @@ import http.server
 import importlib.util
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from benchmark.ports import free_port as _free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("deploy_check", ROOT / "scripts" / "deploy_check.py")
@@ -243,11 +243,6 @@ def test_the_seed_keeps_the_owners_files_and_refreshes_the_training_data(tmp_pat
     assert (shared / "models" / "kept").is_dir() and (shared / "results").is_dir() and (shared / "var" / "log").is_dir()
     assert report["store_config added"] == [Path("replies.yml")]
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_the_healthcheck_asks_the_process_of_its_role(tmp_path):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from benchmark.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = Path(os.environ.get("TEST_MODEL") or ROOT / "models" / "test" / "store.tar.gz")  # never the live one
@@ -27,11 +27,6 @@ METRICS_TOKEN = secrets.token_urlsafe(32)
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not MODEL.is_file(), reason=f"no trained model at {MODEL} (make test trains it)")]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str, headers=None) -> tuple[int, str]:

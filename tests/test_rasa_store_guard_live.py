@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from console.rasa_client import RasaBusy, RasaClient
+from benchmark.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = Path(os.environ.get("TEST_MODEL") or ROOT / "models" / "test" / "store.tar.gz")  # never the live one
@@ -35,11 +36,6 @@ SHOPPER = "web-guarded-shopper"
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not MODEL.is_file(), reason=f"no trained model at {MODEL} (make test trains it)")]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def port_open(port: int) -> bool:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 from pathlib import Path
 
 import pytest
 
+from benchmark.ports import is_free
 from scripts.faults.process_kills import kill_action_server, kill_console
 from scripts.faults.shopper import Shopper, audit
 from scripts.faults.supervised import ROOT, SupervisedStack
@@ -27,18 +27,9 @@ PORT_RANGE = range(6150, 6199, 3)   # this test's share of the supervision ports
 START_SECONDS = float(os.environ.get("E2E_STARTUP_SECONDS", "120"))
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def _ports() -> tuple[int, int, int]:
     for first in PORT_RANGE:
-        if all(_free(p) for p in range(first, first + 3)):
+        if all(is_free(p) for p in range(first, first + 3)):
             return first, first + 1, first + 2
     pytest.skip("no three free ports in 6150–6198")
 

@@ -8,7 +8,6 @@ import asyncio
 import datetime as dt
 import re
 import shutil
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from console.settings import load_settings
 from handoff import HandoffService
 from helpdesk import Accounts, ConfigHistory, MessageStore, ModelEvents, TicketStore, open_database
 from store import CHINA, DEFAULT_CONFIG_DIR, StoreCache
+from benchmark.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 Sanic.test_mode = True  # several apps with one name in one run
@@ -38,11 +38,6 @@ RASA_TOKEN = "rasa-test-token"
 # A Wednesday in working hours: half a working day (09:00–18:00) later is 14:30.
 WEDNESDAY_10 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CHINA)
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Clock:

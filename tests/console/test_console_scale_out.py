@@ -30,16 +30,12 @@ from console.rasa_sync import SyncClaims
 from helpdesk import open_database
 from helpdesk.schema import metadata
 from store import DEFAULT_CONFIG_DIR, load_store
+from benchmark.ports import free_port
 
 pytestmark = pytest.mark.asyncio
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 BUSY = load_store(DEFAULT_CONFIG_DIR).replies.render("system_busy_retry")[0]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def collect(sio: socketio.AsyncClient, event: str) -> list:

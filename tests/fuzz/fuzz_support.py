@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,6 +25,8 @@ from pathlib import Path
 import pytest
 import requests
 from hypothesis import HealthCheck, settings
+
+from benchmark import ports
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = range(6200, 6300)
@@ -55,16 +56,7 @@ def fuzz_settings(share: float = 1.0):
 
 
 def free_port(exclude: tuple = ()) -> int:
-    for port in PORTS:
-        if port in exclude:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 6200–6299")
+    return ports.free_port(PORTS, exclude)
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from tuning import (ModelPromotion, ModelShelf, RasaApiError, RasaServer, RasaUn
                     nlu_examples)
 from tuning.evaluation import side_by_side, write_report
 from tuning.model_shelf import fingerprinted_name
+from benchmark.ports import free_port as _free_port
 
 pytestmark = pytest.mark.slow
 
@@ -33,11 +33,6 @@ ROOT = Path(__file__).resolve().parents[2]
 HELD_OUT = ROOT / "tests" / "nlu" / "heldout.yml"
 START_TIMEOUT_S = 180
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
