@@ -12,6 +12,8 @@ figures):
 - `MessageProcessor._run_action`: every action the prediction loop runs (`action_fallback`,
   `action_handoff`, the answers, `action_listen`).
 - one Sanic response middleware: requests by route pattern (bounded), method and status.
+- `gc.callbacks`: how long each garbage collection stopped the server, by generation (a full one
+  walks every object kept between messages; see gc_freeze).
 
 Several Sanic workers (SANIC_WORKERS) share their figures through PROMETHEUS_MULTIPROC_DIR; this
 extension runs in the main process before the workers fork, so it empties that directory first."""
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -29,6 +32,7 @@ from sanic import Sanic, response
 from metrics_export import (REPLY_SECONDS_BUCKETS, MetricsAccess, MetricsPage, forget_this_worker,
                             metrics_reply, remembered_labels, start_multiprocess_dir, warn_unless_workers_share)
 
+GC_PAUSE_BUCKETS = (0.001, 0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 UNMATCHED = "unmatched"   # the route label of a request no route matched (e.g. a 404): not its path
 
 
@@ -40,6 +44,7 @@ class RasaMetrics:
     in_progress: Gauge
     intents: Callable[..., Counter]
     actions: Callable[..., Counter]
+    gc_pauses: Callable[..., Histogram]
 
 
 @functools.lru_cache(maxsize=None)
@@ -55,7 +60,21 @@ def rasa_metrics() -> RasaMetrics:
                           multiprocess_mode="livesum"),
         intents=remembered_labels(Counter("rasa_intents", "Shopper messages by predicted intent", ["intent"])),
         actions=remembered_labels(Counter("rasa_actions", "Actions run by the prediction loop", ["action"])),
+        gc_pauses=remembered_labels(Histogram("rasa_gc_pause_seconds",
+                                              "Garbage collections, by generation: the server stops meanwhile",
+                                              ["generation"], buckets=GC_PAUSE_BUCKETS)),
     )
+
+
+_gc_started = [0.0]
+
+
+def time_garbage_collections(phase: str, info: dict) -> None:
+    """A `gc.callbacks` entry: each collection's pause into rasa_gc_pause_seconds."""
+    if phase == "start":
+        _gc_started[0] = time.perf_counter()
+    else:
+        rasa_metrics().gc_pauses(str(info.get("generation"))).observe(time.perf_counter() - _gc_started[0])
 
 
 def _wrap_once(owner: type, name: str, make_wrapper) -> None:
@@ -114,6 +133,8 @@ def add_metrics(app: Sanic) -> None:
     _wrap_once(Agent, "handle_message", _count_messages)
     _wrap_once(MessageProcessor, "log_message", _count_intents)
     _wrap_once(MessageProcessor, "_run_action", _count_actions)
+    if time_garbage_collections not in gc.callbacks:
+        gc.callbacks.append(time_garbage_collections)
     page = MetricsPage()
 
     async def metrics(request):

@@ -120,6 +120,8 @@ def test_one_message_is_counted_on_both_servers(servers):
     assert total(seen, "rasa_intents_total", intent="ask_shipping_fee") == 1
     assert total(seen, "rasa_actions_total", action="action_quote_fee") == 1
     assert total(seen, "rasa_actions_total", action="action_session_start") == 1
+    # the first message froze the model after a full collection (gc_freeze), timed by gc.callbacks
+    assert total(seen, "rasa_gc_pause_seconds_count", generation="2") >= 1
 
     status, text = get(f"{actions}/metrics")  # loopback, no token set on the action server
     assert status == 200
