@@ -25,6 +25,7 @@ answers waited up to 4 s (p95 945 ms in minutes 5–8); 2 minutes kept the shopp
 still typing, p95 472 ms, max 2.8 s (same machine, same day)."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
@@ -160,7 +161,7 @@ def _cached_after_save(store: SQLTrackerStore, cache: SessionCache, tracker: Dia
     if stamp.count != len(tracker_events):   # a new session began, or someone else wrote too
         cache.drop(sender_id)
         return
-    added = [event for index, event in enumerate(tracker_events) if index >= len(entry.events)]
+    added = itertools.islice(tracker_events, len(entry.events), None)
     # As a fresh read would decode them: independent of the objects the caller still holds.
     copies = deserialise_events([json.loads(json.dumps(event.as_dict())) for event in added])
     cache.put(sender_id, entry.events + copies, stamp)

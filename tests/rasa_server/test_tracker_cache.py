@@ -74,13 +74,19 @@ def _new_conversation(sender: str) -> DialogueStateTracker:
     return tracker
 
 
-def _as_rasa_reads_it(plain: SQLTrackerStore, sender: str):
-    tracker = run(plain.retrieve(sender))
-    return None if tracker is None else ([e.as_dict() for e in tracker.events], tracker.current_slot_values())
-
-
 def _as_cached(tracker):
     return None if tracker is None else ([e.as_dict() for e in tracker.events], tracker.current_slot_values())
+
+
+def _as_rasa_reads_it(plain: SQLTrackerStore, sender: str):
+    return _as_cached(run(plain.retrieve(sender)))
+
+
+def _turn_saved(store: SQLTrackerStore, sender: str, text_: str, province: str) -> None:
+    """One message answered by the instance of `store`: read, answered, saved."""
+    tracker = run(store.retrieve(sender))
+    _turn(tracker, text_, province)
+    run(store.save(tracker))
 
 
 def test_a_long_conversation_reads_as_rasa_reads_it_and_is_decoded_once(stores):
@@ -112,12 +118,8 @@ def test_a_message_that_failed_before_its_save_leaves_nothing_behind(stores):
 def test_what_another_instance_wrote_is_read_and_added(stores):
     cached, plain, cache = stores
     run(cached.save(_new_conversation("web-two")))
-    tracker = run(cached.retrieve("web-two"))
-    _turn(tracker, "寄到拉萨运费多少", "西藏")
-    run(cached.save(tracker))
-    elsewhere = run(plain.retrieve("web-two"))   # the next message went to the other instance
-    _turn(elsewhere, "那寄到广州呢", "广东")
-    run(plain.save(elsewhere))
+    _turn_saved(cached, "web-two", "寄到拉萨运费多少", "西藏")
+    _turn_saved(plain, "web-two", "那寄到广州呢", "广东")   # the next message went to the other instance
     tracker = run(cached.retrieve("web-two"))
     assert tracker.get_slot("province") == "广东" and cache.extended == 1
     assert _as_cached(tracker) == _as_rasa_reads_it(plain, "web-two")
@@ -126,9 +128,7 @@ def test_what_another_instance_wrote_is_read_and_added(stores):
 def test_a_new_session_and_a_forgotten_conversation_are_read_from_the_database(stores):
     cached, plain, cache = stores
     run(cached.save(_new_conversation("web-new")))
-    tracker = run(cached.retrieve("web-new"))
-    _turn(tracker, "寄到拉萨运费多少", "西藏")
-    run(cached.save(tracker))
+    _turn_saved(cached, "web-new", "寄到拉萨运费多少", "西藏")
     tracker = run(cached.retrieve("web-new"))
     tracker.update(ActionExecuted("action_session_start"))
     tracker.update(SessionStarted())
