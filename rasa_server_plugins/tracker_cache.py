@@ -33,20 +33,15 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Optional
 
-import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, deserialise_events
+from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from . import tracker_session_by_id
+from .tracker_session_by_id import SessionRows, Stamp
 
 DEFAULT_EVENTS = 100_000
 DEFAULT_IDLE_SECONDS = 120.0
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What identifies a session's rows: how many, and the last id."""
-    count: int
-    last_id: Optional[int]
 
 
 @dataclass
@@ -107,92 +102,95 @@ class SessionCache:
             self.drop(sender_id)
 
 
-def _stamp(store: SQLTrackerStore, session, sender_id: str) -> Stamp:
-    events = store.SQLEvent
-    query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False).order_by(None)
-    count, last_id = query.with_entities(sa.func.count(events.id), sa.func.max(events.id)).one()
-    return Stamp(int(count), last_id)
+def _decoded(datas) -> list:
+    return deserialise_events([json.loads(data) for data in datas])
 
 
-def _decoded(rows) -> list:
-    return deserialise_events([json.loads(row.data) for row in rows])
-
-
-def _session_events(store: SQLTrackerStore, cache: SessionCache, sender_id: str) -> list:
+def _session_events(rows: SessionRows, session, cache: SessionCache, sender_id: str) -> list:
     """The session's events, from the cache when the database says they are current."""
-    with store.session_scope() as session:
-        stamp = _stamp(store, session, sender_id)
-        entry = cache.get(sender_id)
-        if entry is not None and entry.stamp == stamp:
-            cache.hits += 1
-            return entry.events
-        query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-        if entry is not None and entry.stamp.last_id is not None and stamp.count > entry.stamp.count:
-            new_rows = query.filter(store.SQLEvent.id > entry.stamp.last_id).all()
-            if len(new_rows) == stamp.count - entry.stamp.count:   # the session only grew
-                cache.extended += 1
-                events = entry.events + _decoded(new_rows)
-                cache.put(sender_id, events, Stamp(stamp.count, new_rows[-1].id))
-                return events
-        cache.misses += 1
-        rows = query.all()
-        events = _decoded(rows)
-        if events:
-            cache.put(sender_id, events, Stamp(len(rows), rows[-1].id))
-        else:
-            cache.drop(sender_id)
-        return events
+    stamp = rows.stamp(session, sender_id)
+    entry = cache.get(sender_id)
+    if entry is not None and entry.stamp == stamp:
+        cache.hits += 1
+        return entry.events
+    if entry is not None and entry.stamp.last_id is not None and stamp.count > entry.stamp.count:
+        new_rows = rows.after(session, sender_id, entry.stamp.last_id)
+        if len(new_rows) == stamp.count - entry.stamp.count:   # the session only grew
+            cache.extended += 1
+            events = entry.events + _decoded(data for _, data in new_rows)
+            cache.put(sender_id, events, Stamp(stamp.count, new_rows[-1][0]))
+            return events
+    cache.misses += 1
+    all_rows = rows.after(session, sender_id)
+    events = _decoded(data for _, data in all_rows)
+    if events:
+        cache.put(sender_id, events, Stamp(len(all_rows), all_rows[-1][0]))
+    else:
+        cache.drop(sender_id)
+    return events
 
 
-def _cached_after_save(store: SQLTrackerStore, cache: SessionCache, tracker: DialogueStateTracker,
-                       entry: Optional[_Entry]) -> None:
-    """Extend the entry the tracker was built from by the events just saved, if the database now
-    holds exactly that tracker's session; else forget it (the next read is a whole one)."""
+def _cached_after_save(cache: SessionCache, tracker: DialogueStateTracker, entry: Optional[_Entry],
+                       before: Stamp, written: list) -> None:
+    """Extend the entry the tracker was built from by the rows just written, when the database
+    held exactly that entry before and the session goes on; else forget it (the next read is a
+    whole one)."""
     sender_id = tracker.sender_id
     tracker_events = tracker.events
-    if entry is None or cache.get(sender_id) is not entry or len(tracker_events) < len(entry.events):
+    if (entry is None or cache.get(sender_id) is not entry or entry.stamp != before
+            or len(tracker_events) < len(entry.events)
+            or any(a is not b for a, b in zip(entry.events, tracker_events))   # not built from this entry
+            or any(event.type_name == SessionStarted.type_name
+                   for event in itertools.islice(tracker_events, len(entry.events), None))):
         cache.drop(sender_id)
         return
-    if any(a is not b for a, b in zip(entry.events, tracker_events)):  # not built from this entry
-        cache.drop(sender_id)
+    if not written:
         return
-    with store.session_scope() as session:
-        stamp = _stamp(store, session, sender_id)
-    if stamp.count != len(tracker_events):   # a new session began, or someone else wrote too
-        cache.drop(sender_id)
-        return
-    added = itertools.islice(tracker_events, len(entry.events), None)
     # As a fresh read would decode them: independent of the objects the caller still holds.
-    copies = deserialise_events([json.loads(json.dumps(event.as_dict())) for event in added])
-    cache.put(sender_id, entry.events + copies, stamp)
+    copies = _decoded(data for _, data in written)
+    cache.put(sender_id, entry.events + copies, Stamp(before.count + len(written), written[-1][0]))
 
 
 _original_retrieve = SQLTrackerStore._retrieve
 _original_save = SQLTrackerStore.save
 
 
+def _cache_of(store: SQLTrackerStore) -> Optional[tuple[SessionCache, SessionRows]]:
+    return store.__dict__.get("_session_cache")
+
+
 async def _retrieve(self: SQLTrackerStore, sender_id: str,
                     fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
-    cache: Optional[SessionCache] = self.__dict__.get("_session_cache")
-    if cache is None or fetch_events_from_all_sessions or not self.domain:
+    attached = _cache_of(self)
+    if attached is None or fetch_events_from_all_sessions or not self.domain:
         return await _original_retrieve(self, sender_id, fetch_events_from_all_sessions)
-    events: list[Event] = _session_events(self, cache, sender_id)
+    cache, rows = attached
+    with self.session_scope() as session:
+        events: list[Event] = _session_events(rows, session, cache, sender_id)
     if not events:
         return None
     return DialogueStateTracker.from_events(sender_id, list(events), self.domain.slots)
 
 
 async def _save(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
-    cache: Optional[SessionCache] = self.__dict__.get("_session_cache")
-    if cache is None:
+    """Rasa's `save` (events to the broker, then the events the session lacks), in one stamp query
+    and one insert per event, the cache extended by what was written."""
+    attached = _cache_of(self)
+    if attached is None:
         return await _original_save(self, tracker)
-    entry = cache.get(tracker.sender_id)
+    cache, rows = attached
+    sender_id = tracker.sender_id
+    entry = cache.get(sender_id)
     try:
-        await _original_save(self, tracker)
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            before = rows.stamp(session, sender_id)
+            written = rows.append(session, sender_id, itertools.islice(tracker.events, before.count, None))
+            session.commit()
     except BaseException:
-        cache.drop(tracker.sender_id)
+        cache.drop(sender_id)
         raise
-    _cached_after_save(self, cache, tracker, entry)
+    _cached_after_save(cache, tracker, entry, before, written)
 
 
 def settings_from_env(env=os.environ) -> tuple[int, float]:
@@ -210,8 +208,10 @@ def attach(store: SQLTrackerStore, env=os.environ) -> Optional[SessionCache]:
     if max_events == 0:
         store.__dict__.pop("_session_cache", None)
         return None
+    if not tracker_session_by_id.installed():
+        raise RuntimeError("the session cache reads a session by event id: install tracker_session_by_id first")
     cache = SessionCache(max_events, idle_seconds)
-    store._session_cache = cache
+    store._session_cache = (cache, SessionRows(store.SQLEvent.__table__))
     return cache
 
 

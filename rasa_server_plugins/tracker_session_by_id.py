@@ -8,12 +8,22 @@ shopper who said 寄到乌鲁木齐 just after the step was then quoted for the 
 (measured with the real processes under libfaketime: scripts/faults/clock_jumps.py). Event ids
 only grow, whatever the clock does, and Rasa itself orders the events by id; the session starts
 at the last `session_started` event's id. The same query, on SQLite and PostgreSQL.
+
+`SessionRows` is that session as SQLAlchemy Core statements built once, for the session cache
+(tracker_cache.py), which asks for a session's stamp on every read and appends on every save:
+Rasa's ORM query built, keyed and compiled its statement anew each time, 0.9 ms a query against
+0.3 ms (a 40,000-event SQLite file), with three such queries per message.
 """
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 
 def _event_query(self: SQLTrackerStore, session, sender_id: str, fetch_events_from_all_sessions: bool):
@@ -26,6 +36,52 @@ def _event_query(self: SQLTrackerStore, session, sender_id: str, fetch_events_fr
                          .scalar_subquery())
         query = query.filter(sa.or_(events.id >= session_start, session_start.is_(None)))
     return query.order_by(events.id)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What identifies a session's rows: how many, and the last id."""
+    count: int
+    last_id: Optional[int]
+
+
+class SessionRows:
+    """The current session of one conversation in Rasa's `events` table, as `_event_query` defines
+    it: statements for its stamp, its rows after an id, and appending events as Rasa's `save` does."""
+
+    def __init__(self, table: sa.Table) -> None:
+        sender = sa.bindparam("sender_id")
+        start = (sa.select(sa.func.max(table.c.id))
+                 .where(table.c.sender_id == sender, table.c.type_name == SessionStarted.type_name)
+                 .scalar_subquery())
+        in_session = sa.and_(table.c.sender_id == sender, sa.or_(table.c.id >= start, start.is_(None)))
+        self._stamp = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(in_session)
+        self._after = (sa.select(table.c.id, table.c.data)
+                       .where(in_session, table.c.id > sa.bindparam("after_id")).order_by(table.c.id))
+        self._insert = table.insert()
+
+    def stamp(self, session, sender_id: str) -> Stamp:
+        count, last_id = session.execute(self._stamp, {"sender_id": sender_id}).one()
+        return Stamp(int(count), last_id)
+
+    def after(self, session, sender_id: str, after_id: int = 0) -> list[tuple[int, str]]:
+        """(id, data) of the session's rows after `after_id` (0: all of them), in id order."""
+        return [tuple(row) for row in session.execute(self._after, {"sender_id": sender_id, "after_id": after_id})]
+
+    def append(self, session, sender_id: str, events: Iterable[Event]) -> list[tuple[int, str]]:
+        """Insert `events` with the columns Rasa's `SQLTrackerStore.save` writes; their (id, data)."""
+        written = []
+        for event in events:
+            data = event.as_dict()
+            row = {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+                   "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                   "action_name": data.get("name"), "data": json.dumps(data)}
+            written.append((session.execute(self._insert, row).inserted_primary_key[0], row["data"]))
+        return written
+
+
+def installed() -> bool:
+    return SQLTrackerStore._event_query is _event_query
 
 
 def install() -> None:

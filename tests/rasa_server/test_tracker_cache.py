@@ -104,6 +104,27 @@ def test_a_long_conversation_reads_as_rasa_reads_it_and_is_decoded_once(stores):
     assert _as_cached(final) == _as_rasa_reads_it(plain, "web-long")
 
 
+def _rows(store: SQLTrackerStore, sender: str) -> list[tuple]:
+    E = store.SQLEvent
+    with store.session_scope() as session:
+        return [(r.type_name, r.timestamp, r.intent_name, r.action_name, r.data)
+                for r in session.query(E).filter(E.sender_id == sender).order_by(E.id)]
+
+
+def test_a_save_writes_the_rows_rasas_save_writes(stores):
+    cached, plain, cache = stores
+    first = _new_conversation("web-rows")
+    for store, sender in ((cached, "web-rows"), (plain, "web-rows-rasa")):
+        run(store.save(DialogueStateTracker.from_events(sender, list(first.events), DOMAIN.slots)))
+    tracker = run(cached.retrieve("web-rows"))
+    _turn(tracker, "寄到拉萨运费多少", "西藏")
+    for store, sender in ((cached, "web-rows"), (plain, "web-rows-rasa")):
+        run(store.save(DialogueStateTracker.from_events(sender, list(tracker.events), DOMAIN.slots)))
+    assert _rows(cached, "web-rows") == _rows(plain, "web-rows-rasa")
+    assert [r[2] for r in _rows(cached, "web-rows")].count("ask_fee") == 1
+    assert [r[3] for r in _rows(cached, "web-rows")].count("action_fee") == 1
+
+
 def test_a_message_that_failed_before_its_save_leaves_nothing_behind(stores):
     cached, plain, cache = stores
     run(cached.save(_new_conversation("web-fail")))
