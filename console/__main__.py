@@ -60,7 +60,8 @@ def main() -> int:
                           review=build_review(db, ROOT))
     try:
         app = create_app(settings, tickets=tickets, messages=messages,
-                         rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout),
+                         rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout,
+                                          settings.rasa_concurrency),
                          handoff=HandoffService(tickets, messages, store, china_now), store=store,
                          accounts=accounts, owner=owner,
                          sync_claims=SyncClaims.in_database(db, settings.rasa_timeout),

@@ -8,6 +8,8 @@
 - `console_messages_waiting_for_bot`: bot exchanges not finished (the queue depth);
 - `console_bot_unavailable_total`: messages the bot did not answer (down, too slow, no reply),
   each handed to a person; `handoffs_total{reason="bot_unavailable"}` counts their tickets;
+- `console_rasa_not_sent_total`: requests to Rasa never sent, because they ran out of time
+  waiting for one of the RASA_CONCURRENCY slots (overload: the bot-unavailable path follows);
 - `console_sockets_connected` and `console_open_tickets{status}`: read at scrape time, a length
   and one indexed count, off the event loop.
 
@@ -38,6 +40,7 @@ class ConsoleMetrics:
     replies: Histogram
     waiting: Gauge
     bot_unavailable: Counter
+    rasa_not_sent: Counter
 
 
 @functools.lru_cache(maxsize=None)
@@ -51,6 +54,8 @@ def console_metrics() -> ConsoleMetrics:
         waiting=Gauge("console_messages_waiting_for_bot", "Shopper messages whose bot exchange is not finished",
                       multiprocess_mode="livesum"),
         bot_unavailable=Counter("console_bot_unavailable", "Shopper messages the bot did not answer"),
+        rasa_not_sent=Counter("console_rasa_not_sent", "Requests to Rasa that ran out of time waiting "
+                              "for a slot (RASA_CONCURRENCY) and were not sent"),
     )
 
 
@@ -70,6 +75,10 @@ async def answer_timed(exchange: Awaitable[bool]) -> bool:
 
 def count_bot_unavailable() -> None:
     console_metrics().bot_unavailable.inc()
+
+
+def count_rasa_not_sent() -> None:
+    console_metrics().rasa_not_sent.inc()
 
 
 class ScrapeTimeGauges:

@@ -5,6 +5,14 @@ Every request about a conversation names it in the `X-Conversation-Id` header: w
 instances, nginx hashes that header so a conversation stays on one instance (its lock and its
 tracker cache), and moves only when that instance is gone.
 
+One console instance has at most `concurrency` requests in flight to Rasa (RASA_CONCURRENCY); the
+others wait here, in order of arrival, and the wait counts toward the request's timeout. Rasa's
+event loop works on one message at a time, so more requests inside it only lengthen its own
+queue, and a request the console has given up on is still worked on there: under `make soak`, an
+overload of a few seconds grew into a queue that 48 messages/s never drained, and questions that
+had timed out reached Rasa after later ones. Waiting here instead, a message that runs out of time
+is never sent: Rasa's work goes to the shoppers still waiting, and the queue drains.
+
 Errors never carry the request URL: it holds the token (`?token=`), which must stay out of logs.
 """
 from __future__ import annotations
@@ -17,6 +25,8 @@ from typing import Optional
 from urllib.parse import quote
 
 import aiohttp
+
+from .metrics import count_rasa_not_sent
 
 logger = logging.getLogger(__name__)
 
@@ -73,12 +83,18 @@ async def _error_code(resp: aiohttp.ClientResponse) -> str:
     return f" ({code[:60]})" if isinstance(code, str) and code.isidentifier() else ""
 
 
+DEFAULT_CONCURRENCY = 8   # Rasa overlaps little but its action-server calls: a few are enough
+
+
 class RasaClient:
-    def __init__(self, base_url: str, token: Optional[str], timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, token: Optional[str], timeout: float = 10.0,
+                 concurrency: int = DEFAULT_CONCURRENCY) -> None:
         self.base_url = base_url.rstrip("/")
         self.has_token = bool(token)
         self._token = token
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._slots = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency
         self._swaps = 0
         self._session: Optional[aiohttp.ClientSession] = None
 
@@ -104,8 +120,24 @@ class RasaClient:
     async def _call(self, method: str, path: str, body: Optional[dict], conversation_id: str,
                     params: Optional[dict] = None):
         assert self._session is not None, "call start() first"
+        timeout = self._timeout_now()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout.total
         try:
-            timeout = self._timeout_now()
+            await asyncio.wait_for(self._slots.acquire(), timeout.total)
+        except asyncio.TimeoutError:
+            count_rasa_not_sent()
+            raise RasaUnavailable(f"Rasa was busy: the request waited {timeout.total:g} s for one of "
+                                  f"{self.concurrency} slots and was not sent") from None
+        try:
+            return await self._request(method, path, body, conversation_id, params,
+                                       aiohttp.ClientTimeout(total=max(deadline - loop.time(), 0.001)))
+        finally:
+            self._slots.release()
+
+    async def _request(self, method: str, path: str, body: Optional[dict], conversation_id: str,
+                       params: Optional[dict], timeout: aiohttp.ClientTimeout):
+        try:
             async with self._session.request(method, self.base_url + path, json=body, params=params,
                                              timeout=timeout, headers=conversation_header(conversation_id)) as resp:
                 if resp.status == 503:
@@ -115,7 +147,7 @@ class RasaClient:
                                           f"{await _error_code(resp)}")
                 return await resp.json(content_type=None)
         except asyncio.TimeoutError:
-            raise RasaUnavailable(f"Rasa did not answer within {timeout.total:g} s")
+            raise RasaUnavailable("Rasa did not answer in time")
         except aiohttp.ClientError as err:
             raise RasaUnavailable(f"cannot reach Rasa: {type(err).__name__}") from None
         except ValueError:

@@ -10,6 +10,8 @@ from typing import Mapping, Optional
 from helpdesk import database_url_from_env
 from metrics_export import MetricsTokenError, metrics_token_from
 
+from .rasa_client import DEFAULT_CONCURRENCY
+
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ("development", "production")
 MIN_SECRET_CHARS = 32
@@ -28,6 +30,7 @@ class Settings:
     rasa_url: str
     rasa_token: Optional[str]
     rasa_timeout: float
+    rasa_concurrency: int         # requests in flight to Rasa at once; the others wait (rasa_client.py)
     db_url: str
     secret: str
     agent_users_file: Optional[Path]
@@ -66,6 +69,13 @@ def _number(environ: Mapping[str, str], name: str, default, kind=int):
         return kind(environ.get(name) or default)
     except ValueError:
         raise SettingsError(f"{name} must be a number, got {environ.get(name)!r}")
+
+
+def _at_least_one(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = _number(environ, name, default)
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1, got {value}")
+    return value
 
 
 def _secret(environ: Mapping[str, str], env: str, var_dir: Path) -> str:
@@ -138,6 +148,7 @@ def load_settings(environ: Mapping[str, str] = os.environ, root: Path = ROOT) ->
         rasa_url=(environ.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
         rasa_token=environ.get("RASA_TOKEN") or None,
         rasa_timeout=_number(environ, "RASA_TIMEOUT", 10, float),
+        rasa_concurrency=_at_least_one(environ, "RASA_CONCURRENCY", DEFAULT_CONCURRENCY),
         db_url=database_url_from_env(environ),
         secret=_secret(environ, env, var_dir),
         agent_users_file=Path(users) if users else None,

@@ -236,7 +236,8 @@ async def _start(tmp_path, rasa_url: str, clock: Clock, environ: dict, config_di
                           review=build_review(db, root, tracker_db_url))
     port = free_port()
     app = create_app(settings, tickets=tickets, messages=messages,
-                     rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout),
+                     rasa=RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout,
+                                          settings.rasa_concurrency),
                      handoff=HandoffService(tickets, messages, store, clock), store=store,
                      accounts=accounts, owner=owner,
                      clock=clock, name=f"console_{port}", sync_interval=0.2)

@@ -1,6 +1,7 @@
 """What the console makes of Rasa's answers and failures."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -63,3 +64,28 @@ async def test_during_a_model_swap_messages_wait_longer_than_the_usual_timeout(f
         assert replies and replies[0]["text"] == "收到：在吗"
     finally:
         await client.close()
+
+
+async def test_requests_beyond_the_slots_wait_and_one_out_of_time_is_never_sent(fake_rasa):
+    fake_rasa.mode = "slow"   # 5 s: the one slot stays taken past the 1 s timeout
+    client = RasaClient(fake_rasa.url, "t", timeout=1, concurrency=1)
+    await client.start()
+    try:
+        results = await asyncio.gather(client.send_message("c1", "在吗"), client.send_message("c2", "包邮吗"),
+                                       return_exceptions=True)
+        assert all(isinstance(r, RasaUnavailable) for r in results)
+        assert "was busy" in str(results[1]) and "not sent" in str(results[1])
+        assert [body["sender"] for body in fake_rasa.received] == ["c1"]   # Rasa never saw the second
+        fake_rasa.mode = "reply"
+        first, second = await asyncio.gather(client.send_message("c1", "在吗"), client.send_message("c2", "包邮吗"))
+        assert first[0]["text"] == "收到：在吗" and second[0]["text"] == "收到：包邮吗"   # the slot came back
+    finally:
+        await client.close()
+
+
+def test_the_slots_are_a_setting_of_at_least_one(monkeypatch, tmp_path):
+    from console.settings import SettingsError, load_settings
+    assert load_settings({"RASA_CONCURRENCY": "3"}, root=tmp_path).rasa_concurrency == 3
+    assert load_settings({}, root=tmp_path).rasa_concurrency == 8
+    with pytest.raises(SettingsError):
+        load_settings({"RASA_CONCURRENCY": "0"}, root=tmp_path)
