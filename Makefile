@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Everything else is a step they use.
-.PHONY: audit run test setup train promote rollback review evaluate validate check-config dict crossval bench soak status faults integration lock clean migrate backup restore purge forget fuzz
+.PHONY: audit run test setup train promote rollback review evaluate validate check-config dict crossval bench soak status faults integration lock clean migrate backup restore purge forget fuzz stall
 
 run:            ## set up, train if needed, start action server + Rasa + console
 	bash scripts/run.sh
@@ -53,6 +53,9 @@ faults: setup   ## kill and stop the real processes and servers (every scripts/f
 
 soak: setup     ## load (200 shoppers, 10 min) then soak (30 min at 80% of the bench's highest rate) through the console's socket.io: results/soak/ (SOAK_ARGS=--quick: 2 + 3 min; LOAD_MINUTES, LOAD_SHOPPERS, SOAK_MINUTES, SOAK_RATE, SOAK_SHOPPERS)
 	.venv/bin/python -m soak $(SOAK_ARGS)
+
+stall: setup    ## Rasa stopped 15 s under the soak's rate, with the console's request slots and without: recovery in results/soak/stall.json (~8 min)
+	.venv/bin/python -m soak.stall
 
 integration:    ## the production profile end to end: PostgreSQL, Redis, RabbitMQ, nginx, 2 Rasa, 2 consoles (INTEGRATION_SCALE=reduced: CI's shorter run)
 	bash scripts/integration/run.sh

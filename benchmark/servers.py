@@ -139,14 +139,14 @@ NO_SHOPPER_LIMITS = {"CHAT_MESSAGES_BURST": "100000", "CHAT_MESSAGES_PER_MINUTE"
 
 
 @contextmanager
-def console(stack: Stack, port: Optional[int] = None, shopper_limits: bool = True):
+def console(stack: Stack, port: Optional[int] = None, shopper_limits: bool = True, extra_env: Optional[dict] = None):
     """The console app in front of a stack, as shoppers reach it; yields its URL and pid.
     `shopper_limits=False` lifts the per-shopper rate limits (the benchmark's closed loop)."""
     port = port or free_port()
     env = {**stack.env, "RASA_URL": stack.rasa_url, "CONSOLE_PORT": str(port), "CONSOLE_HOST": "127.0.0.1",
            "CONSOLE_SECRET": secrets.token_urlsafe(48), "AGENT_PASSWORD": secrets.token_urlsafe(12),
            "OWNER_PASSWORD": secrets.token_urlsafe(12), "RASA_TRACKER_URL": f"sqlite:///{stack.workdir / 'tracker.db'}",
-           **({} if shopper_limits else NO_SHOPPER_LIMITS)}
+           **({} if shopper_limits else NO_SHOPPER_LIMITS), **(extra_env or {})}
     log = stack.workdir / "console.log"
     out = open(log, "a")
     proc = subprocess.Popen([str(VENV / "python"), "-m", "console"], cwd=ROOT, env=env, stdout=out,

@@ -109,3 +109,12 @@ def test_an_exchange_given_up_is_an_error_but_does_not_shift_the_answers_after_i
               *_exchange(1.1, (14, "亲，在的"), (15, "请问有什么可以帮您"))]
     verdict = check_conversation(_questions(10, 12), events, TRACKER)
     assert _kinds(verdict) == {"abandoned exchange"} and verdict.answered == 2
+
+
+def test_recovery_counts_from_the_resume_to_the_first_question_after_the_last_bad_one():
+    from soak.stall import recovery_s
+    resumed = 55.0
+    assert recovery_s([(10, True), (50, False), (70, False), (71, True), (90, True)], resumed) == 71 - resumed
+    assert recovery_s([(50, False), (56, True), (90, True)], resumed) == 0.0   # good from the resume on
+    assert recovery_s([(10, True), (40, False)], resumed) == 0.0     # nothing bad after the resume
+    assert recovery_s([(60, True), (80, False)], resumed) is None    # still failing at the end
