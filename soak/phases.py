@@ -33,14 +33,14 @@ def _latency_figures(latencies: list[float]) -> dict:
             "p99 ms": checker.percentile(latencies, 99), "max ms": max(latencies) if latencies else float("nan")}
 
 
-def _examples(problems: list, per_kind: int = 3) -> list[str]:
+def examples(problems: list, per_kind: int = 3) -> list[str]:
     shown = collections.Counter()
-    examples = []
+    found = []
     for kind, detail in problems:
         shown[kind] += 1
         if shown[kind] <= per_kind:
-            examples.append(f"{kind}: {detail}")
-    return examples
+            found.append(f"{kind}: {detail}")
+    return found
 
 
 def _cpu_per_message(sampler: Sampler, start_s: float, end_s: float, messages: int) -> dict:
@@ -127,7 +127,7 @@ def run_phase(phase: Phase, url: str, messages: list[str], pids: dict[str, int],
         "shoppers": phase.shoppers, "conversations": len(verdicts), "rate offered": phase.rate,
         "minutes": phase.seconds / 60, "sending took s": run.seconds, **counts,
         "messages/s answered": counts.get("answered (socket)", 0) / run.seconds if run.seconds else 0.0,
-        "errors": len(problems), "problems": dict(kinds), "problem examples": _examples(problems),
+        "errors": len(problems), "problems": dict(kinds), "problem examples": examples(problems),
         **_latency_figures(latencies), "window min": phase.window_s / 60, "windows": windows, "memory": _memory(sampler, phase),
         "growth counted from min": phase.growth_from_s / 60,
         "machine load average": [load_start, load_end],   # other work on the same cores shows here

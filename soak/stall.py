@@ -28,7 +28,7 @@ from benchmark.messages import HELD_OUT, message_mix
 from benchmark.servers import VENV, console, rasa_stack
 
 from . import checker
-from .phases import check
+from .phases import check, examples
 from .report import OUT
 from .settings import PERIOD_S, SOAK_CONVERSATION, free_ports, log, served_model, soak_rate
 from .shoppers import open_loop
@@ -93,7 +93,8 @@ def one_setting(label: str, env: dict, model: Path, messages: list[str], rate: f
     return {"setting": label, "sent": counts.get("sent", 0), "acknowledged": counts.get("acknowledged", 0),
             "answered by the bot within 1 s": sum(good for _, good in timeline),
             "answered by Rasa (tracker)": counts.get("answered by Rasa (tracker)", 0),
-            "problems": dict(problems), "lost or twice": sum(problems[k] for k in LOSS),
+            "problems": dict(problems), "problem examples": examples([p for v in verdicts for p in v.problems]),
+            "lost or twice": sum(problems[k] for k in LOSS),
             "recovery s after Rasa continued": recovered}
 
 
