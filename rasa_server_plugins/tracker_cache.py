@@ -208,14 +208,14 @@ def attach(store: SQLTrackerStore, env=os.environ) -> Optional[SessionCache]:
     if max_events == 0:
         store.__dict__.pop("_session_cache", None)
         return None
-    if not tracker_session_by_id.installed():
-        raise RuntimeError("the session cache reads a session by event id: install tracker_session_by_id first")
     cache = SessionCache(max_events, idle_seconds)
     store._session_cache = (cache, SessionRows(store.SQLEvent.__table__))
     return cache
 
 
 def install() -> None:
-    """Before Rasa reads a conversation; stores without `attach` behave as Rasa's."""
+    """Before Rasa reads a conversation; stores without `attach` behave as Rasa's. The cache's
+    statements define the session by event id, so Rasa's own reads must too."""
+    tracker_session_by_id.install()
     SQLTrackerStore._retrieve = _retrieve
     SQLTrackerStore.save = _save

@@ -80,10 +80,6 @@ class SessionRows:
         return written
 
 
-def installed() -> bool:
-    return SQLTrackerStore._event_query is _event_query
-
-
 def install() -> None:
     """Before Rasa reads a conversation."""
     SQLTrackerStore._event_query = _event_query
