@@ -10,7 +10,7 @@ from typing import Optional
 from sqlalchemy import delete, insert, select, update
 
 from .db import Database
-from .schema import accounts, config_versions, model_events
+from .schema import MAX_ID, accounts, config_versions, model_events
 
 ROLES = ("owner", "agent")
 
@@ -104,6 +104,8 @@ class ConfigHistory:
             return [_version(r, self._db.zone) for r in conn.execute(query)]
 
     def get(self, version_id: int) -> Optional[ConfigVersion]:
+        if not 0 < version_id <= MAX_ID:
+            return None
         with self._db.read() as conn:
             row = conn.execute(select(config_versions).where(config_versions.c.id == version_id)).first()
         return _version(row, self._db.zone) if row else None

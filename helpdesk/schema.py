@@ -11,6 +11,11 @@ from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, Index, Integer, 
 from sqlalchemy.types import TypeDecorator
 
 
+# Row ids are INTEGER keys, 32-bit on PostgreSQL: a larger id from a URL cannot exist, and must not
+# reach SQL, where it overflows instead of matching nothing (the fuzzer's /agent/tickets/2**63: 500).
+MAX_ID = 2**31 - 1
+
+
 class AwareDateTime(TypeDecorator):
     """SQLite keeps no time zone: store UTC, hand back aware UTC."""
 

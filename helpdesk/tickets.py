@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from .db import Database
 from .messages import Message, insert_message
-from .schema import messages
+from .schema import MAX_ID, messages
 from .schema import tickets as table
 
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
@@ -58,6 +58,8 @@ def _aware(*values: dt.datetime) -> None:
 
 
 def _load(conn: Connection, ticket_id: int):
+    if not 0 < ticket_id <= MAX_ID:
+        raise TicketNotFound(f"no ticket with id {ticket_id}")
     row = conn.execute(select(table).where(table.c.id == ticket_id)).first()
     if row is None:
         raise TicketNotFound(f"no ticket with id {ticket_id}")

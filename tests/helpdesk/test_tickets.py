@@ -184,3 +184,11 @@ def test_ticket_timings_give_the_first_agent_reply_and_lateness(tickets, message
     assert one.first_reply_at == opened + dt.timedelta(hours=1) and not one.late(opened + dt.timedelta(days=1))
     assert two.first_reply_at is None and two.late(due + dt.timedelta(minutes=1)) and not two.late(due)
     assert tickets.timings(opened + dt.timedelta(hours=1)) == []
+
+
+def test_an_id_no_database_row_can_have_is_not_found_without_reaching_sql(tickets):
+    for ticket_id in (0, -1, 2**31, 2**63, 10**30):
+        with pytest.raises(TicketNotFound):
+            tickets.get(ticket_id)
+        with pytest.raises(TicketNotFound):
+            tickets.close(ticket_id, NOON)
