@@ -12,11 +12,11 @@ from .owner_records import (ROLES, Account, Accounts, ConfigHistory, ConfigVersi
                             ModelEvents)
 from .review_decisions import IGNORE as REVIEW_IGNORE
 from .review_decisions import ReviewDecision, ReviewDecisions
-from .schema import lease_table, login_attempts
+from .schema import MAX_ID, lease_table, login_attempts
 from .tickets import Ticket, TicketClosed, TicketNotFound, TicketStore, TicketTiming
 
 __all__ = [
-    "Account", "Accounts", "ConfigHistory", "ConfigVersion", "ModelEvent", "ModelEvents", "ROLES",
+    "MAX_ID", "Account", "Accounts", "ConfigHistory", "ConfigVersion", "ModelEvent", "ModelEvents", "ROLES",
     "Database", "Message", "MessageStore", "Ticket", "TicketClosed", "TicketNotFound",
     "TicketStore", "TicketTiming", "Turn", "database_url_from_env", "open_database",
     "REVIEW_IGNORE", "ReviewDecision", "ReviewDecisions", "lease_table", "login_attempts", "schema_revision",

@@ -58,9 +58,8 @@ def _aware(*values: dt.datetime) -> None:
 
 
 def _load(conn: Connection, ticket_id: int):
-    if not 0 < ticket_id <= MAX_ID:
-        raise TicketNotFound(f"no ticket with id {ticket_id}")
-    row = conn.execute(select(table).where(table.c.id == ticket_id)).first()
+    in_range = 0 < ticket_id <= MAX_ID   # a larger id would overflow in SQL instead of matching nothing
+    row = conn.execute(select(table).where(table.c.id == ticket_id)).first() if in_range else None
     if row is None:
         raise TicketNotFound(f"no ticket with id {ticket_id}")
     return row

@@ -26,16 +26,20 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 
+def _in_session(columns, sender_id):
+    """The rows of the conversation's current session: from its last `session_started` by id
+    (all of them before the first). `columns`: the ORM class or the table's columns."""
+    mine = columns.sender_id == sender_id
+    start = (sa.select(sa.func.max(columns.id))
+             .where(mine, columns.type_name == SessionStarted.type_name).scalar_subquery())
+    return sa.and_(mine, sa.or_(columns.id >= start, start.is_(None)))
+
+
 def _event_query(self: SQLTrackerStore, session, sender_id: str, fetch_events_from_all_sessions: bool):
     """`SQLTrackerStore._event_query` with the session's start found by id."""
     events = self.SQLEvent
-    query = session.query(events).filter(events.sender_id == sender_id)
-    if not fetch_events_from_all_sessions:
-        session_start = (session.query(sa.func.max(events.id))
-                         .filter(events.sender_id == sender_id, events.type_name == SessionStarted.type_name)
-                         .scalar_subquery())
-        query = query.filter(sa.or_(events.id >= session_start, session_start.is_(None)))
-    return query.order_by(events.id)
+    where = events.sender_id == sender_id if fetch_events_from_all_sessions else _in_session(events, sender_id)
+    return session.query(events).filter(where).order_by(events.id)
 
 
 @dataclass(frozen=True)
@@ -50,11 +54,7 @@ class SessionRows:
     it: statements for its stamp, its rows after an id, and appending events as Rasa's `save` does."""
 
     def __init__(self, table: sa.Table) -> None:
-        sender = sa.bindparam("sender_id")
-        start = (sa.select(sa.func.max(table.c.id))
-                 .where(table.c.sender_id == sender, table.c.type_name == SessionStarted.type_name)
-                 .scalar_subquery())
-        in_session = sa.and_(table.c.sender_id == sender, sa.or_(table.c.id >= start, start.is_(None)))
+        in_session = _in_session(table.c, sa.bindparam("sender_id"))
         self._stamp = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(in_session)
         self._after = (sa.select(table.c.id, table.c.data)
                        .where(in_session, table.c.id > sa.bindparam("after_id")).order_by(table.c.id))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from helpdesk import MAX_ID
+
 from ..texts import MAX_MESSAGE_CHARS
 
 # Bidirectional overrides and isolates can make a message display as something else.
@@ -30,9 +32,9 @@ def clean_id(raw: object) -> str | None:
     return None
 
 
-# Message ids are the helpdesk database's integer keys: PostgreSQL's INTEGER is 32-bit, so an id
-# beyond it cannot exist and must not reach SQL (where it overflows instead of matching nothing).
-MAX_MESSAGE_ID = 2**31 - 1
+# Message ids are the helpdesk database's integer keys: one beyond them cannot exist and must not
+# reach SQL (where it overflows instead of matching nothing).
+MAX_MESSAGE_ID = MAX_ID
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: int() would also read other scripts' digits
 
 
